@@ -1,6 +1,6 @@
 import { type MqttError, malformed, protocolError } from './errors';
-import { PROPERTIES_FOR, type PropertyDef } from './property-table';
-import type { AnyProperties, PropertyContext } from './types';
+import { PROPERTIES_FOR, PROPERTY_BY_ID, type PropertyDef } from './property-table';
+import type { AnyProperties, PropertyContext, PublishProperties } from './types';
 import { utf8Length } from './utf8';
 import { MAX_VBI, vbiLength, type Writer } from './writer';
 
@@ -10,15 +10,10 @@ import { MAX_VBI, vbiLength, type Writer } from './writer';
  * property object actually holds are visited, in their own order.
  */
 
-/** For each packet, its property keys. In PUBLISH, 0x0B is the list `subscriptionIdentifiers`. */
+/** For each packet, its property keys (PUBLISH has its own path below). */
 const KEYS: Readonly<Record<PropertyContext, ReadonlyMap<string, PropertyDef>>> = (() => {
   const build = (context: PropertyContext): Map<string, PropertyDef> =>
-    new Map(
-      PROPERTIES_FOR[context].map((def) => [
-        def.id === 0x0b && context === 'publish' ? 'subscriptionIdentifiers' : def.key,
-        def,
-      ]),
-    );
+    new Map(PROPERTIES_FOR[context].map((def) => [def.key, def]));
   return {
     connect: build('connect'),
     connack: build('connack'),
@@ -85,18 +80,76 @@ function valueLength(def: PropertyDef, v: unknown): number {
     case 'binary':
       if (!Buffer.isBuffer(v) || v.length > 0xffff) throw badValue(def, v);
       return 3 + v.length;
-    case 'pair': {
-      if (!Array.isArray(v)) throw badValue(def, v);
-      let n = 0;
-      for (const pair of v) {
-        if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-          throw badValue(def, pair);
-        }
-        n += 5 + stringLength(pair[0]) + stringLength(pair[1]);
-      }
-      return n;
-    }
+    case 'pair':
+      return pairsLength(def, v);
   }
+}
+
+function pairsLength(def: PropertyDef, v: unknown): number {
+  if (!Array.isArray(v)) throw badValue(def, v);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const pair: unknown = v[i];
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      throw badValue(def, pair);
+    }
+    n += 5 + stringLength(pair[0]) + stringLength(pair[1]);
+  }
+  return n;
+}
+
+function defOf(id: number): PropertyDef {
+  const def = PROPERTY_BY_ID[id];
+  if (def === undefined) throw new Error(`no property 0x${id.toString(16)} in the table`);
+  return def;
+}
+
+/** The one property that may appear in every packet, and the most common: skips the lookup. */
+const USER_PROPERTY = defOf(0x26);
+
+/**
+ * PUBLISH is the hot path, so its properties are read by name in id order, with no key lookups.
+ * The values go through the same checks and writers as every other property.
+ */
+const PUBLISH_DEFS = {
+  payloadFormatIndicator: defOf(0x01),
+  messageExpiryInterval: defOf(0x02),
+  contentType: defOf(0x03),
+  responseTopic: defOf(0x08),
+  correlationData: defOf(0x09),
+  subscriptionIdentifiers: defOf(0x0b),
+  topicAlias: defOf(0x23),
+};
+
+function publishPropertiesLength(p: PublishProperties): number {
+  const d = PUBLISH_DEFS;
+  let n = 0;
+  if (p.payloadFormatIndicator !== undefined)
+    n += valueLength(d.payloadFormatIndicator, p.payloadFormatIndicator);
+  if (p.messageExpiryInterval !== undefined)
+    n += valueLength(d.messageExpiryInterval, p.messageExpiryInterval);
+  if (p.contentType !== undefined) n += valueLength(d.contentType, p.contentType);
+  if (p.responseTopic !== undefined) n += valueLength(d.responseTopic, p.responseTopic);
+  if (p.correlationData !== undefined) n += valueLength(d.correlationData, p.correlationData);
+  if (p.subscriptionIdentifiers !== undefined)
+    n += valueLength(d.subscriptionIdentifiers, p.subscriptionIdentifiers);
+  if (p.topicAlias !== undefined) n += valueLength(d.topicAlias, p.topicAlias);
+  if (p.userProperties !== undefined) n += pairsLength(USER_PROPERTY, p.userProperties);
+  return n;
+}
+
+function writePublishProperties(w: Writer, p: PublishProperties): void {
+  const d = PUBLISH_DEFS;
+  if (p.payloadFormatIndicator !== undefined)
+    writeValue(w, d.payloadFormatIndicator, p.payloadFormatIndicator);
+  if (p.messageExpiryInterval !== undefined) writeValue(w, d.messageExpiryInterval, p.messageExpiryInterval);
+  if (p.contentType !== undefined) writeValue(w, d.contentType, p.contentType);
+  if (p.responseTopic !== undefined) writeValue(w, d.responseTopic, p.responseTopic);
+  if (p.correlationData !== undefined) writeValue(w, d.correlationData, p.correlationData);
+  if (p.subscriptionIdentifiers !== undefined)
+    writeValue(w, d.subscriptionIdentifiers, p.subscriptionIdentifiers);
+  if (p.topicAlias !== undefined) writeValue(w, d.topicAlias, p.topicAlias);
+  if (p.userProperties !== undefined) writePairs(w, p.userProperties);
 }
 
 /**
@@ -105,14 +158,15 @@ function valueLength(def: PropertyDef, v: unknown): number {
  */
 export function propertiesLength(props: AnyProperties | undefined, context: PropertyContext): number {
   if (props === undefined) return 0;
+  if (context === 'publish') return publishPropertiesLength(props);
   const keys = KEYS[context];
   const values = entries(props);
   let size = 0;
   for (const key in values) {
     const v = values[key];
     if (v === undefined) continue;
-    const def = keys.get(key);
-    if (def !== undefined) size += valueLength(def, v);
+    const def = key === 'userProperties' ? USER_PROPERTY : keys.get(key);
+    if (def !== undefined) size += def === USER_PROPERTY ? pairsLength(def, v) : valueLength(def, v);
   }
   return size;
 }
@@ -126,13 +180,32 @@ export function writeProperties(
 ): void {
   w.vbi(length);
   if (props === undefined || length === 0) return;
+  if (context === 'publish') {
+    writePublishProperties(w, props);
+    return;
+  }
   const keys = KEYS[context];
   const values = entries(props);
   for (const key in values) {
     const v = values[key];
     if (v === undefined) continue;
-    const def = keys.get(key);
-    if (def !== undefined) writeValue(w, def, v);
+    if (key === 'userProperties') writePairs(w, v);
+    else {
+      const def = keys.get(key);
+      if (def !== undefined) writeValue(w, def, v);
+    }
+  }
+}
+
+/** User properties, already checked by `pairsLength`: [name, value] string pairs. */
+function writePairs(w: Writer, v: unknown): void {
+  if (!Array.isArray(v)) return;
+  for (let i = 0; i < v.length; i++) {
+    const pair: unknown = v[i];
+    if (!Array.isArray(pair)) continue;
+    w.u8(0x26);
+    w.string(String(pair[0]));
+    w.string(String(pair[1]));
   }
 }
 
@@ -140,13 +213,7 @@ function writeValue(w: Writer, def: PropertyDef, v: unknown): void {
   const id = def.id;
   switch (def.wire) {
     case 'pair':
-      if (!Array.isArray(v)) return;
-      for (const pair of v) {
-        if (!Array.isArray(pair)) continue;
-        w.u8(id);
-        w.string(String(pair[0]));
-        w.string(String(pair[1]));
-      }
+      writePairs(w, v);
       return;
     case 'vbi':
       for (const n of Array.isArray(v) ? v : [v]) {

@@ -79,7 +79,7 @@ export function measurePublish(p: PublishPacket, level: ProtocolLevel, m: Measur
   if (p.qos > 0) {
     // [MQTT-2.2.1-3]
     const id = p.packetId;
-    if (id === undefined || id < 1 || id > 0xffff)
+    if (id === undefined || !Number.isInteger(id) || id < 1 || id > 0xffff)
       throw protocolError('PUBLISH at QoS > 0 needs a packet id 1..65535');
     n += 2;
   }
