@@ -1,6 +1,17 @@
 /**
- * node-red-mqtt5 engine API. The protocol codec and the topic engine are available today; the
- * client and broker engines are added by their own modules as they land.
+ * node-red-mqtt5 engine API: the protocol codec, the topic engine, the broker engine with its
+ * network driver, and the transports. The client engine lands with its own module.
  */
+
+export { AclAuthorizer, type AclRule } from './broker/acl';
+export { Broker, type BrokerOptions } from './broker/broker';
+export { type BrokerConfig, DEFAULT_CONFIG } from './broker/config';
+export type { BrokerCounters, BrokerEngine, ConnectionInfo, ConnectionOutput } from './broker/engine-api';
+export { hashPassword, verifyPassword } from './broker/password-hash';
+export type { Authenticator, Authorizer, AuthResult } from './broker/security';
+export type { BrokerEvent, ClientIdentity, Message } from './broker/types';
+export { type UserAccount, UserAuthenticator } from './broker/users';
 export * from './protocol';
+export * from './server';
 export * from './topic';
+export * from './transport';

@@ -1,0 +1,61 @@
+import type { Packet, ProtocolLevel } from '../protocol/types';
+import type { ConnectionInfo } from './engine-api';
+import type { Session } from './session';
+import { InboundTopicAliases, OutboundTopicAliases } from './topic-alias';
+import type { ClientIdentity, Millis } from './types';
+
+export type ConnectionState = 'awaiting-connect' | 'connected' | 'closed';
+
+/** What the client asked for in CONNECT that shapes what the broker sends it. */
+export interface ClientLimits {
+  /** The client's Receive Maximum: QoS 1/2 publishes it accepts unacknowledged. */
+  receiveMaximum: number;
+  /** The largest packet the client accepts. */
+  maximumPacketSize: number;
+  /** Whether the client wants Reason Strings and User Properties on failures [MQTT-3.1.2-29]. */
+  problemInformation: boolean;
+}
+
+/** One network connection as the engine sees it. Its session outlives it. */
+export class Connection {
+  state: ConnectionState = 'awaiting-connect';
+  protocolLevel: ProtocolLevel = 5;
+  identity: ClientIdentity;
+  session: Session | undefined;
+  /** Keep alive in seconds, after any Server Keep Alive override; 0 disables the check. */
+  keepAlive = 0;
+  lastPacketAt: Millis;
+  limits: ClientLimits = { receiveMaximum: 65535, maximumPacketSize: 268435460, problemInformation: true };
+  inboundAliases: InboundTopicAliases;
+  outboundAliases: OutboundTopicAliases;
+  /** Packets to write, taken by the driver with `Broker.drain`. */
+  outbox: Packet[] = [];
+  /** Close once the outbox is written. */
+  closing = false;
+  /** Session Expiry Interval was 0 in CONNECT: a DISCONNECT may not raise it (spec 3.14.2.2.2). */
+  connectExpiryWasZero = false;
+  /** Another connection took over the session; this one only has to be closed. */
+  superseded = false;
+  /** The reason the connection ended, for the disconnected event. */
+  endReason: { code: number; text: string } = { code: 0, text: 'connection closed' };
+
+  constructor(
+    readonly id: number,
+    readonly info: ConnectionInfo,
+    readonly openedAt: Millis,
+  ) {
+    this.lastPacketAt = openedAt;
+    this.identity = {
+      clientId: '',
+      protocolLevel: 5,
+      remoteAddress: info.remoteAddress,
+      listener: info.listener,
+    };
+    this.inboundAliases = new InboundTopicAliases(0);
+    this.outboundAliases = new OutboundTopicAliases(0);
+  }
+
+  get isV5(): boolean {
+    return this.protocolLevel === 5;
+  }
+}

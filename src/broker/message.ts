@@ -1,0 +1,57 @@
+import type { PublishPacket, Will } from '../protocol/types';
+import type { Message, MessageProperties, Millis } from './types';
+
+/** The Application Message a PUBLISH carries, as the broker keeps it. */
+export function messageFromPublish(
+  packet: PublishPacket,
+  topic: string,
+  senderId: string,
+  now: Millis,
+): Message {
+  const message: Message = {
+    topic,
+    payload: packet.payload,
+    qos: packet.qos,
+    retain: packet.retain,
+    senderId,
+  };
+  const props = packet.properties;
+  if (props !== undefined) {
+    const kept = keptProperties(props);
+    if (kept !== undefined) message.properties = kept;
+    // [MQTT-3.3.2-5] the expiry clock starts when the broker receives the message.
+    if (props.messageExpiryInterval !== undefined)
+      message.expiresAt = now + props.messageExpiryInterval * 1000;
+  }
+  return message;
+}
+
+/** The will of a CONNECT as a message; its expiry clock starts only when it is published. */
+export function messageFromWill(will: Will, senderId: string): Message {
+  const message: Message = {
+    topic: will.topic,
+    payload: will.payload,
+    qos: will.qos,
+    retain: will.retain,
+    senderId,
+  };
+  const props = will.properties;
+  if (props !== undefined) {
+    const { willDelayInterval: _delay, ...rest } = props;
+    const kept = keptProperties(rest);
+    if (kept !== undefined) message.properties = kept;
+  }
+  return message;
+}
+
+/**
+ * The properties forwarded unaltered to subscribers [MQTT-3.3.2-4], [MQTT-3.3.2-15..20]: all but
+ * the Topic Alias and Subscription Identifiers, which belong to one connection.
+ */
+function keptProperties(
+  props: MessageProperties & { topicAlias?: number; subscriptionIdentifiers?: number[] },
+): MessageProperties | undefined {
+  const { topicAlias: _alias, subscriptionIdentifiers: _ids, ...rest } = props;
+  for (const _key in rest) return rest;
+  return undefined;
+}

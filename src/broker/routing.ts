@@ -1,0 +1,44 @@
+import type { BrokerContext } from './context';
+import { deliver } from './delivery';
+import type { Message } from './types';
+
+/**
+ * Publishes an Application Message to every matching session: the router picks one target per
+ * session (and one member per shared group), then each session's delivery takes over. Returns
+ * the number of sessions it went to.
+ */
+export function routeMessage(ctx: BrokerContext, message: Message): number {
+  const sessions = ctx.sessions;
+  const targets = ctx.router.route(message.topic, message.qos, message.senderId, (clientId) => {
+    const conn = sessions.get(clientId)?.connection;
+    return conn !== undefined && conn.state === 'connected';
+  });
+  let count = 0;
+  for (const target of targets) {
+    const session = sessions.get(target.clientId);
+    if (session === undefined) continue;
+    deliver(ctx, session, {
+      message,
+      qos: target.qos,
+      // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] the RETAIN flag is kept only with Retain As Published.
+      retain: target.retainAsPublished ? message.retain : false,
+      subscriptionIdentifiers: distinct(target.subscriptionIdentifiers),
+    });
+    count++;
+  }
+  return count;
+}
+
+/**
+ * [MQTT-3.3.4-3] the identifiers of the matching subscriptions, each once: two filters of one
+ * SUBSCRIBE share its identifier, and the router reports it for each of them.
+ */
+function distinct(ids: number[]): number[] {
+  return ids.length < 2 ? ids : [...new Set(ids)];
+}
+
+/** Stores or clears the retained message for the topic [MQTT-3.3.1-5], [MQTT-3.3.1-6]. */
+export function retain(ctx: BrokerContext, message: Message): void {
+  ctx.retained.set(message);
+  ctx.counters.retainedMessages = ctx.retained.size;
+}

@@ -1,0 +1,60 @@
+import type { Connection } from './connection';
+import type { Message, Millis } from './types';
+
+/** A message waiting for delivery to one session, with the routing decision made for it. */
+export interface Pending {
+  message: Message;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  subscriptionIdentifiers: number[];
+}
+
+/** An outgoing QoS 1 or 2 message between PUBLISH and its final acknowledgement. */
+export interface InflightOut extends Pending {
+  packetId: number;
+  /** 'publish': awaiting PUBACK or PUBREC; 'pubrel': PUBREL sent, awaiting PUBCOMP. */
+  state: 'publish' | 'pubrel';
+}
+
+/** What a will message needs besides the message itself. */
+export interface WillState {
+  message: Message;
+  /** Will Delay Interval in milliseconds. */
+  delay: Millis;
+}
+
+/**
+ * Session state (spec 4.1): it outlives network connections for as long as its Session Expiry
+ * Interval says. Subscriptions live in the router, keyed by client id.
+ */
+export class Session {
+  /** The live connection, if any. */
+  connection: Connection | undefined;
+  /** Session Expiry Interval in seconds (0xFFFFFFFF: never). */
+  expiryInterval = 0;
+  /** When a disconnected session ends; undefined while connected or when it never expires. */
+  expiresAt: Millis | undefined;
+  /** Outgoing QoS 1/2 messages sent and not yet completed, in send order. */
+  readonly inflight = new Map<number, InflightOut>();
+  /** Messages waiting for a slot in the client's Receive Maximum window, or for it to return. */
+  readonly queue: Pending[] = [];
+  queuedBytes = 0;
+  /** Incoming QoS 2 packet ids between PUBREC and PUBREL [MQTT-4.3.3-10]. */
+  readonly incomingQoS2 = new Set<number>();
+  will: WillState | undefined;
+  /** When a pending will is due, after the connection closed. */
+  willDueAt: Millis | undefined;
+  private lastPacketId = 0;
+
+  constructor(readonly clientId: string) {}
+
+  /** A packet id not in use by an outgoing QoS 1/2 message [MQTT-2.2.1-4]. */
+  nextPacketId(): number {
+    for (let i = 0; i < 65535; i++) {
+      this.lastPacketId = this.lastPacketId === 65535 ? 1 : this.lastPacketId + 1;
+      if (!this.inflight.has(this.lastPacketId)) return this.lastPacketId;
+    }
+    // Unreachable while the in-flight window is bounded by a Receive Maximum of at most 65,535.
+    throw new Error('no free packet identifier');
+  }
+}

@@ -1,0 +1,55 @@
+import { AclAuthorizer } from '../broker/acl';
+import { Broker } from '../broker/broker';
+import { UserAuthenticator } from '../broker/users';
+import { BrokerServer } from '../server/broker-server';
+import type { ListenerConfig, Log } from '../server/types';
+import { describeEvent, type Output } from './logger';
+import type { BrokerSettings } from './settings';
+
+function errorCode(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+/** Why a listener could not start, in plain English. */
+export function listenFailure(listener: ListenerConfig, err: unknown): string {
+  const where = `${listener.host ?? '127.0.0.1'}:${listener.port ?? ''}`;
+  switch (errorCode(err)) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where} (${listener.name}): the port is already in use`;
+    case 'EACCES':
+      return `cannot listen on ${where} (${listener.name}): permission denied (ports below 1024 need privileges)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where} (${listener.name}): that address is not on this machine`;
+    default:
+      return `cannot listen on ${where} (${listener.name}): ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/**
+ * Builds the broker engine from the settings, opens every listener and prints where it listens.
+ * If a listener cannot start, the ones already open are closed and the reason is thrown.
+ */
+export async function startBroker(settings: BrokerSettings, log: Log, output: Output): Promise<BrokerServer> {
+  const authenticator = new UserAuthenticator({
+    users: settings.users,
+    allowAnonymous: settings.allowAnonymous,
+  });
+  const authorizer = new AclAuthorizer(settings.acl);
+  const engine = new Broker({ config: settings.config, authenticator, authorizer, log });
+  const server = new BrokerServer(engine, { log });
+  server.on('event', (event) => {
+    const [level, message] = describeEvent(event);
+    log(level, message);
+  });
+  server.on('error', (err) => log('error', err.message));
+  for (const listener of settings.listeners) {
+    try {
+      await server.listen(listener);
+    } catch (err) {
+      await server.close();
+      throw new Error(listenFailure(listener, err));
+    }
+  }
+  for (const info of server.listening) output.out(`listening on ${info.url}`);
+  return server;
+}
