@@ -2,6 +2,7 @@ import { toConnackReturnCode } from '../protocol/connack';
 import { MqttError } from '../protocol/errors';
 import { isReasonCodeAllowed, ReasonCode } from '../protocol/reason-codes';
 import { assertNever, type Packet } from '../protocol/types';
+import type { PersistedState, StoreOp } from '../store/types';
 import { type BrokerConfig, withDefaults } from './config';
 import { Connection } from './connection';
 import { type BrokerContext, closeAfterFlush, type Log, send } from './context';
@@ -12,6 +13,7 @@ import { handlePublish } from './handlers/publish';
 import { handleAuth, handleDisconnect, handlePingreq } from './handlers/session-control';
 import { handleSubscribe, handleUnsubscribe } from './handlers/subscribe';
 import { connectionEnded, sweepSessions } from './lifecycle';
+import { restoreState } from './restore';
 import { RetainedStore } from './retained';
 import { Router } from './router';
 import type { Authenticator, Authorizer } from './security';
@@ -26,6 +28,8 @@ export interface BrokerOptions {
   clock?: Clock;
   random?: () => number;
   log?: Log;
+  /** Record changes to durable state for a store (see `takeStoreOps` and `restore`). */
+  persistent?: boolean;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -78,6 +82,7 @@ export class Broker implements BrokerEngine {
         retainedMessages: 0,
         sessions: 0,
       },
+      journal: options.persistent === true ? [] : undefined,
     };
     this.startedAt = clock.now();
     this.lastSys = this.startedAt;
@@ -250,6 +255,21 @@ export class Broker implements BrokerEngine {
       this.lastSys = now;
       publishSys(ctx, this.startedAt);
     }
+  }
+
+  takeStoreOps(): StoreOp[] {
+    const journal = this.ctx.journal;
+    if (journal === undefined || journal.length === 0) return [];
+    return journal.splice(0, journal.length);
+  }
+
+  /**
+   * Rebuilds sessions and retained messages from a store, before any connection. Every session
+   * comes back disconnected: its expiry and any pending will run from now, as for a connection
+   * that failed when the broker stopped.
+   */
+  restore(state: PersistedState): void {
+    restoreState(this.ctx, state);
   }
 
   countBytes(received: number, sent: number): void {

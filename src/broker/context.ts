@@ -1,4 +1,5 @@
 import type { Packet } from '../protocol/types';
+import type { StoreOp } from '../store/types';
 import type { BrokerConfig } from './config';
 import type { Connection } from './connection';
 import type { BrokerCounters } from './engine-api';
@@ -30,6 +31,8 @@ export interface BrokerContext {
   readonly dirty: Set<Connection>;
   readonly events: BrokerEvent[];
   readonly counters: BrokerCounters;
+  /** Changes to durable state, for the store; undefined when the broker has no store. */
+  readonly journal: StoreOp[] | undefined;
 }
 
 /** Queues a packet for a connection; the driver writes it at the next drain. */

@@ -2,6 +2,7 @@ import { packetLength } from '../protocol/encode';
 import type { PublishPacket, PublishProperties } from '../protocol/types';
 import type { Connection } from './connection';
 import { type BrokerContext, send } from './context';
+import { persistDequeue, persistEnqueue, persistInflight, persistInflightDelete } from './persistence';
 import type { InflightOut, Pending, Session } from './session';
 
 /**
@@ -55,6 +56,7 @@ function enqueue(ctx: BrokerContext, session: Session, pending: Pending): void {
   }
   session.queue.push(pending);
   session.queuedBytes += bytes;
+  persistEnqueue(ctx, session, pending);
 }
 
 function dropped(
@@ -71,7 +73,9 @@ function startInflight(ctx: BrokerContext, session: Session, conn: Connection, p
   const packetId = session.nextPacketId();
   const entry: InflightOut = { ...pending, packetId, state: 'publish' };
   session.inflight.set(packetId, entry);
-  if (!sendPublish(ctx, conn, entry, packetId, false)) {
+  if (sendPublish(ctx, conn, entry, packetId, false)) {
+    persistInflight(ctx, session, entry);
+  } else {
     // [MQTT-3.1.2-25] too large to send: behave as if the publication completed.
     session.inflight.delete(packetId);
   }
@@ -86,6 +90,7 @@ export function pump(ctx: BrokerContext, session: Session): void {
     const next = session.queue.shift();
     if (next === undefined) break;
     session.queuedBytes -= next.message.payload.length;
+    persistDequeue(ctx, session);
     // [MQTT-3.3.2-5] a message that expired before onward delivery started is dropped.
     if (expired(next, now)) {
       dropped(ctx, session, next, 'expired');
@@ -108,6 +113,7 @@ export function resume(ctx: BrokerContext, session: Session): void {
       send(ctx, conn, { type: 'pubrel', packetId: entry.packetId, reasonCode: 0 });
     } else if (!sendPublish(ctx, conn, entry, entry.packetId, true)) {
       session.inflight.delete(entry.packetId);
+      persistInflightDelete(ctx, session, entry.packetId);
     }
   }
   pump(ctx, session);

@@ -1,5 +1,6 @@
 import type { MqttError } from '../protocol/errors';
 import type { Packet, ProtocolLevel } from '../protocol/types';
+import type { StoreOp } from '../store/types';
 import type { BrokerEvent } from './types';
 
 /** What a transport knows about a new network connection. */
@@ -58,6 +59,11 @@ export interface BrokerEngine {
   drain(): ConnectionOutput[];
   /** Events since the last call. */
   takeEvents(): BrokerEvent[];
+  /**
+   * Changes to durable state since the last call, for the store. The driver applies them before
+   * writing the packets drained with them when durability is 'sync'.
+   */
+  takeStoreOps(): StoreOp[];
   /** Tells every client the server is shutting down (0x8B) and closes all connections. */
   shutdown(): void;
   readonly counters: Readonly<BrokerCounters>;

@@ -1,5 +1,6 @@
 import type { Connection } from './connection';
 import type { BrokerContext } from './context';
+import { persistSession, persistSessionDelete } from './persistence';
 import { retain, routeMessage } from './routing';
 import type { Session } from './session';
 
@@ -39,6 +40,7 @@ export function connectionEnded(ctx: BrokerContext, conn: Connection, keepWill: 
     session.expiresAt = now + session.expiryInterval * 1000;
   }
   if (session.willDueAt !== undefined && session.willDueAt <= now) publishWill(ctx, session);
+  if (ctx.sessions.get(session.clientId) === session) persistSession(ctx, session);
   reportDisconnect(ctx, conn);
 }
 
@@ -57,6 +59,7 @@ export function endSession(ctx: BrokerContext, session: Session): void {
   ctx.router.removeClient(session.clientId);
   ctx.counters.subscriptions = ctx.router.size;
   if (ctx.sessions.get(session.clientId) === session) ctx.sessions.delete(session.clientId);
+  persistSessionDelete(ctx, session);
   ctx.counters.sessions = ctx.sessions.size;
 }
 
@@ -65,6 +68,7 @@ export function publishWill(ctx: BrokerContext, session: Session): void {
   session.will = undefined;
   session.willDueAt = undefined;
   if (will === undefined) return;
+  if (ctx.sessions.get(session.clientId) === session) persistSession(ctx, session);
   const message = will.message;
   // The Message Expiry Interval of a will counts from when it is published.
   const interval = message.properties?.messageExpiryInterval;

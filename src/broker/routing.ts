@@ -1,5 +1,6 @@
 import type { BrokerContext } from './context';
 import { deliver } from './delivery';
+import { persistRetain } from './persistence';
 import type { Message } from './types';
 
 /**
@@ -40,5 +41,6 @@ function distinct(ids: number[]): number[] {
 /** Stores or clears the retained message for the topic [MQTT-3.3.1-5], [MQTT-3.3.1-6]. */
 export function retain(ctx: BrokerContext, message: Message): void {
   ctx.retained.set(message);
+  persistRetain(ctx, message);
   ctx.counters.retainedMessages = ctx.retained.size;
 }

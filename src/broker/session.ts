@@ -44,6 +44,8 @@ export class Session {
   will: WillState | undefined;
   /** When a pending will is due, after the connection closed. */
   willDueAt: Millis | undefined;
+  /** A 'session' op has been recorded for it, so its end must be recorded too. */
+  persisted = false;
   private lastPacketId = 0;
 
   constructor(readonly clientId: string) {}

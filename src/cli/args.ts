@@ -18,10 +18,14 @@ export interface CliArgs {
   tlsCa?: string;
   maxConnections?: number;
   maxPacketSize?: number;
+  maxQueuedMessages?: number;
   sysInterval?: number;
   users: UserAccount[];
   allowAnonymous?: boolean;
   logLevel?: CliLogLevel;
+  /** Keep sessions, queued messages and retained messages in this directory. */
+  dataDir?: string;
+  durability?: 'sync' | 'periodic';
 }
 
 /** A command line that cannot be used; the message says why, in plain English. */
@@ -46,10 +50,16 @@ Options:
   --config <file.json>      settings file: broker limits, listeners, users and acl
   --max-connections <n>     connections at once (0: no limit)
   --max-packet-size <n>     largest packet accepted, in bytes
+  --max-queued-messages <n> messages queued per session beyond its in-flight window
+                            (default 1000; 0 for no limit)
   --sys-interval <seconds>  seconds between $SYS updates (0 turns $SYS off)
   --user <name:password>    a user; repeat for more
   --allow-anonymous <bool>  true or false (default: only while no users are configured)
   --log-level <level>       info or debug (default info)
+  --data-dir <dir>          keep sessions, queued and retained messages on disk in <dir>
+                            (without it, everything is in memory and lost on restart)
+  --durability <mode>       sync (default: a QoS 1/2 message is on disk before it is
+                            acknowledged) or periodic (written at once, fsynced every second)
   -h, --help                show this help
   -v, --version             show the version`;
 
@@ -67,10 +77,13 @@ const OPTIONS = {
   'tls-ca': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-packet-size': { type: 'string' },
+  'max-queued-messages': { type: 'string' },
   'sys-interval': { type: 'string' },
   user: { type: 'string', multiple: true },
   'allow-anonymous': { type: 'string' },
   'log-level': { type: 'string' },
+  'data-dir': { type: 'string' },
+  durability: { type: 'string' },
 } as const;
 
 /** A whole number in [min, max], or undefined when the option was not given. */
@@ -90,6 +103,11 @@ export function integerOption(
 
 function portOption(name: string, value: string | undefined): number | undefined {
   return integerOption(name, value, 0, 65535);
+}
+
+function durabilityOption(value: string | undefined): 'sync' | 'periodic' | undefined {
+  if (value === undefined || value === 'sync' || value === 'periodic') return value;
+  throw new UsageError(`--durability must be sync or periodic, not "${value}"`);
 }
 
 function booleanOption(name: string, value: string | undefined): boolean | undefined {
@@ -137,11 +155,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     tlsCa: values['tls-ca'],
     maxConnections: integerOption('max-connections', values['max-connections'], 0, 0xffffffff),
     maxPacketSize: integerOption('max-packet-size', values['max-packet-size'], 2, 268435460),
+    maxQueuedMessages: integerOption('max-queued-messages', values['max-queued-messages'], 0, 0xffffffff),
     sysInterval: integerOption('sys-interval', values['sys-interval'], 0, 0xffffffff),
     users: (values.user ?? []).map(userOption),
     allowAnonymous: booleanOption('allow-anonymous', values['allow-anonymous']),
     logLevel: logLevelOption(values['log-level']),
+    dataDir: values['data-dir'],
+    durability: durabilityOption(values.durability),
   };
+  if (args.durability !== undefined && args.dataDir === undefined) {
+    throw new UsageError('--durability needs --data-dir');
+  }
   if (args.tlsPort !== undefined && (args.tlsCert === undefined || args.tlsKey === undefined)) {
     throw new UsageError('--tls-port needs --tls-cert and --tls-key');
   }

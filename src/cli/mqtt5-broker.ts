@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerServer } from '../server/broker-server';
 import { type CliArgs, parseCliArgs, USAGE } from './args';
 import { consoleOutput, createLog, type Output } from './logger';
 import { resolveSettings } from './settings';
-import { startBroker } from './start-broker';
+import { type RunningBroker, startBroker } from './start-broker';
 
 /** `mqtt5-broker`: a standalone MQTT 5.0 / 3.1.1 / 3.1 broker on the same engine as the Node-RED node. */
 
@@ -43,7 +42,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     output.out(packageVersion());
     return;
   }
-  let server: BrokerServer;
+  let server: RunningBroker;
   const log = createLog(args.logLevel ?? 'info', output);
   try {
     const settings = await resolveSettings(args);

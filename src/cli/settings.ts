@@ -16,6 +16,9 @@ export interface BrokerSettings {
   acl: AclRule[];
   allowAnonymous: 'auto' | boolean;
   logLevel: CliLogLevel;
+  /** Where the file store keeps its state; absent for memory only. */
+  dataDir?: string;
+  durability: 'sync' | 'periodic';
 }
 
 export type ReadText = (path: string) => Promise<string>;
@@ -134,6 +137,7 @@ export async function resolveSettings(args: CliArgs, read: ReadText = readText):
   const config: Partial<BrokerConfig> = { ...file.broker };
   if (args.maxConnections !== undefined) config.maxConnections = args.maxConnections;
   if (args.maxPacketSize !== undefined) config.maximumPacketSize = args.maxPacketSize;
+  if (args.maxQueuedMessages !== undefined) config.maxQueuedMessages = args.maxQueuedMessages;
   if (args.sysInterval !== undefined) config.sysInterval = args.sysInterval;
   const allowAnonymous = args.allowAnonymous ?? file.broker.allowAnonymous ?? 'auto';
   if (typeof allowAnonymous === 'boolean') config.allowAnonymous = allowAnonymous;
@@ -147,5 +151,7 @@ export async function resolveSettings(args: CliArgs, read: ReadText = readText):
     acl: file.acl ?? [],
     allowAnonymous,
     logLevel,
+    ...(args.dataDir === undefined ? {} : { dataDir: resolve(args.dataDir) }),
+    durability: args.durability ?? 'sync',
   };
 }

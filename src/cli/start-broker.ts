@@ -3,6 +3,7 @@ import { Broker } from '../broker/broker';
 import { UserAuthenticator } from '../broker/users';
 import { BrokerServer } from '../server/broker-server';
 import type { ListenerConfig, Log } from '../server/types';
+import { FileStore } from '../store/file-store';
 import { describeEvent, type Output } from './logger';
 import type { BrokerSettings } from './settings';
 
@@ -29,14 +30,49 @@ export function listenFailure(listener: ListenerConfig, err: unknown): string {
  * Builds the broker engine from the settings, opens every listener and prints where it listens.
  * If a listener cannot start, the ones already open are closed and the reason is thrown.
  */
-export async function startBroker(settings: BrokerSettings, log: Log, output: Output): Promise<BrokerServer> {
+/** A started broker: its server, and how to stop it (server first, then the store). */
+export interface RunningBroker {
+  server: BrokerServer;
+  close(): Promise<void>;
+}
+
+export async function startBroker(
+  settings: BrokerSettings,
+  log: Log,
+  output: Output,
+): Promise<RunningBroker> {
   const authenticator = new UserAuthenticator({
     users: settings.users,
     allowAnonymous: settings.allowAnonymous,
   });
   const authorizer = new AclAuthorizer(settings.acl);
-  const engine = new Broker({ config: settings.config, authenticator, authorizer, log });
-  const server = new BrokerServer(engine, { log });
+  const store =
+    settings.dataDir === undefined
+      ? undefined
+      : new FileStore({
+          directory: settings.dataDir,
+          durability: settings.durability,
+          log: (message) => log('warn', message),
+        });
+  const engine = new Broker({
+    config: settings.config,
+    authenticator,
+    authorizer,
+    log,
+    persistent: store !== undefined,
+  });
+  if (store !== undefined) {
+    const state = await store.load();
+    engine.restore(state);
+    log(
+      'info',
+      `restored ${state.sessions.length} sessions and ${state.retained.length} retained messages from ${settings.dataDir}`,
+    );
+  }
+  const server = new BrokerServer(engine, {
+    log,
+    ...(store === undefined ? {} : { store, durability: settings.durability }),
+  });
   server.on('event', (event) => {
     const [level, message] = describeEvent(event);
     log(level, message);
@@ -47,9 +83,16 @@ export async function startBroker(settings: BrokerSettings, log: Log, output: Ou
       await server.listen(listener);
     } catch (err) {
       await server.close();
+      await store?.close();
       throw new Error(listenFailure(listener, err));
     }
   }
   for (const info of server.listening) output.out(`listening on ${info.url}`);
-  return server;
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      await store?.close();
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { BrokerEngine } from '../broker/engine-api';
+import type { BrokerEngine, ConnectionOutput } from '../broker/engine-api';
 import { encodePackets } from '../protocol/encode';
 import { isMqttError } from '../protocol/errors';
+import type { BrokerStore } from '../store/types';
 import type { Transport, TransportListener } from '../transport/transport';
 import { ServerConnection } from './connection';
 import { listenerUrl, openListener } from './open-listener';
@@ -49,6 +50,10 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
   private openListeners: OpenListener[] = [];
   private readonly ticker: NodeJS.Timeout;
   private flushScheduled = false;
+  private readonly store: BrokerStore | undefined;
+  private readonly durability: 'sync' | 'periodic';
+  private storeChain: Promise<void> = Promise.resolve();
+  private pendingStores = 0;
   private receivedSinceFlush = 0;
   private closing: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -59,6 +64,8 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
     this.engine = engine;
     this.log = options.log ?? silent;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.store = options.store;
+    this.durability = options.durability ?? 'sync';
     this.ticker = setInterval(() => this.tick(), options.tickInterval ?? DEFAULT_TICK_INTERVAL_MS);
     this.ticker.unref();
   }
@@ -144,6 +151,7 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
     await Promise.all(stopped);
     this.openListeners = [];
     this.flush();
+    await this.storeChain;
   }
 
   private receive(conn: ServerConnection, chunk: Buffer): void {
@@ -197,11 +205,43 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
     setImmediate(() => this.flush());
   }
 
-  /** Writes everything the engine has to send, one buffer per connection, then reports events. */
+  /**
+   * Takes everything the engine has to send and to store. With a store in 'sync' durability the
+   * writes wait until the store has the changes on disk, so no acknowledgement goes out for a
+   * message that a crash could lose; flushes stay in order behind one another.
+   */
   private flush(): void {
     this.flushScheduled = false;
-    let sent = 0;
     const outputs = this.guard('drain', () => this.engine.drain()) ?? [];
+    const store = this.store;
+    const ops =
+      store === undefined ? [] : (this.guard('takeStoreOps', () => this.engine.takeStoreOps()) ?? []);
+    if (store !== undefined && ops.length > 0) {
+      const applied = store.apply(ops).catch((err: unknown) => {
+        this.reportError(new Error(`the broker store failed to save changes: ${message(err)}`));
+      });
+      if (this.durability === 'sync') {
+        this.pendingStores++;
+        this.storeChain = this.storeChain
+          .then(() => applied)
+          .then(() => {
+            this.pendingStores--;
+            this.write(outputs);
+          });
+        return;
+      }
+    }
+    if (this.pendingStores > 0) {
+      // Earlier output still waits for the store: keep the order.
+      this.storeChain = this.storeChain.then(() => this.write(outputs));
+      return;
+    }
+    this.write(outputs);
+  }
+
+  /** Writes each connection's packets in one buffer, then reports events. */
+  private write(outputs: ConnectionOutput[]): void {
+    let sent = 0;
     for (const output of outputs) {
       const conn = this.connections.get(output.connectionId);
       if (conn === undefined) continue;
@@ -229,6 +269,11 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
         this.log('error', `a broker event listener threw: ${message(err)}`);
       }
     }
+  }
+
+  /** Resolves once every pending store write has completed and its output was written. */
+  settled(): Promise<void> {
+    return this.storeChain;
   }
 
   /** Runs an engine call; logs what it throws and returns undefined instead. */

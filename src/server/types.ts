@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { BrokerEvent } from '../broker/types';
+import type { BrokerStore } from '../store/types';
 import type { TlsCredentials } from '../transport/tls';
 
 export type ListenerType = 'tcp' | 'tls' | 'ws';
@@ -40,6 +41,16 @@ export interface BrokerServerOptions {
   /** Milliseconds `close()` lets connections end gracefully before destroying them; 3000 by default. */
   closeTimeout?: number;
   log?: Log;
+  /**
+   * Where the engine's durable state goes (the engine must be created with `persistent: true`
+   * and restored from `store.load()` before listening). The server does not close the store.
+   */
+  store?: BrokerStore;
+  /**
+   * 'sync' (default): packets wait until the store has their changes, so an acknowledged QoS 1/2
+   * message survives a crash. 'periodic': packets go out at once and the store catches up.
+   */
+  durability?: 'sync' | 'periodic';
 }
 
 export interface ConnectionStats {

@@ -7,6 +7,7 @@ import type {
 import type { BrokerEvent } from '../../src/broker/types';
 import type { MqttError } from '../../src/protocol/errors';
 import type { Packet, ProtocolLevel } from '../../src/protocol/types';
+import type { StoreOp } from '../../src/store/types';
 
 /**
  * A broker engine that records every call and answers only as a test tells it, through
@@ -93,6 +94,10 @@ export class FakeEngine implements BrokerEngine {
     const out = this.pending;
     this.pending = [];
     return out;
+  }
+
+  takeStoreOps(): StoreOp[] {
+    return [];
   }
 
   takeEvents(): BrokerEvent[] {

@@ -3,6 +3,7 @@ import type { PubackPacket, PubcompPacket, PubrecPacket, PubrelPacket } from '..
 import type { Connection } from '../connection';
 import { type BrokerContext, send } from '../context';
 import { pump } from '../delivery';
+import { persistIncomingQoS2, persistInflight, persistInflightDelete } from '../persistence';
 
 /** Acknowledgements of the QoS 1 and QoS 2 flows (spec 4.3.2, 4.3.3). */
 
@@ -13,6 +14,7 @@ export function handlePuback(ctx: BrokerContext, conn: Connection, packet: Pubac
   const entry = session.inflight.get(packet.packetId);
   if (entry === undefined || entry.qos !== 1) return;
   session.inflight.delete(packet.packetId);
+  persistInflightDelete(ctx, session, packet.packetId);
   pump(ctx, session);
 }
 
@@ -35,10 +37,12 @@ export function handlePubrec(ctx: BrokerContext, conn: Connection, packet: Pubre
   }
   if (packet.reasonCode >= 0x80) {
     session.inflight.delete(packet.packetId);
+    persistInflightDelete(ctx, session, packet.packetId);
     pump(ctx, session);
     return;
   }
   entry.state = 'pubrel';
+  persistInflight(ctx, session, entry);
   send(ctx, conn, { type: 'pubrel', packetId: packet.packetId, reasonCode: ReasonCode.Success });
 }
 
@@ -49,6 +53,7 @@ export function handlePubcomp(ctx: BrokerContext, conn: Connection, packet: Pubc
   const entry = session.inflight.get(packet.packetId);
   if (entry === undefined || entry.state !== 'pubrel') return;
   session.inflight.delete(packet.packetId);
+  persistInflightDelete(ctx, session, packet.packetId);
   pump(ctx, session);
 }
 
@@ -57,6 +62,7 @@ export function handlePubrel(ctx: BrokerContext, conn: Connection, packet: Pubre
   const session = conn.session;
   if (session === undefined) return;
   const known = session.incomingQoS2.delete(packet.packetId);
+  if (known) persistIncomingQoS2(ctx, session, packet.packetId, false);
   send(ctx, conn, {
     type: 'pubcomp',
     packetId: packet.packetId,

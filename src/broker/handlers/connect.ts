@@ -7,6 +7,7 @@ import { type BrokerContext, closeAfterFlush, send } from '../context';
 import { resume } from '../delivery';
 import { endSession, NEVER_EXPIRES, publishWill } from '../lifecycle';
 import { messageFromWill } from '../message';
+import { persistSession, persistSessionDelete } from '../persistence';
 import { Session } from '../session';
 import { InboundTopicAliases, OutboundTopicAliases } from '../topic-alias';
 
@@ -118,6 +119,9 @@ export function handleConnect(ctx: BrokerContext, conn: Connection, packet: Conn
       delay: (will.properties?.willDelayInterval ?? 0) * 1000,
     };
   }
+  // A session that now ends with its connection is no longer kept on disk.
+  if (session.expiryInterval > 0) persistSession(ctx, session);
+  else persistSessionDelete(ctx, session);
 
   // 6. What the client asked of the broker, and the keep alive.
   conn.limits.receiveMaximum = props.receiveMaximum ?? 65535;

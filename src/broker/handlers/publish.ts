@@ -6,6 +6,7 @@ import { countLevels } from '../../topic';
 import type { Connection } from '../connection';
 import { type BrokerContext, send } from '../context';
 import { messageFromPublish } from '../message';
+import { persistIncomingQoS2 } from '../persistence';
 import { retain, routeMessage } from '../routing';
 
 /**
@@ -62,7 +63,10 @@ export function handlePublish(ctx: BrokerContext, conn: Connection, packet: Publ
       payload: packet.payload,
       ...(props?.userProperties === undefined ? {} : { userProperties: props.userProperties }),
     });
-  if (packet.qos === 2) session.incomingQoS2.add(packetId);
+  if (packet.qos === 2) {
+    session.incomingQoS2.add(packetId);
+    persistIncomingQoS2(ctx, session, packetId, true);
+  }
   acknowledge(ctx, conn, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
 }
 

@@ -12,7 +12,9 @@ import {
 import type { Connection } from '../connection';
 import { type BrokerContext, send } from '../context';
 import { deliver } from '../delivery';
+import { persistSubscribe, persistUnsubscribe } from '../persistence';
 import type { Pending, Session } from '../session';
+import type { SubscriptionEntry } from '../types';
 
 /**
  * SUBSCRIBE (spec 3.8.4): each filter is handled as if it came alone [MQTT-3.8.4-5] and gets its
@@ -66,7 +68,7 @@ function subscribeOne(
   const { topicFilter, shared } = code;
   // [MQTT-3.2.2-10] / [MQTT-3.8.4-8] the granted QoS is at most the broker's maximum.
   const qos: QoS = sub.qos <= cfg.maximumQoS ? sub.qos : cfg.maximumQoS;
-  const { existed } = ctx.router.subscribe({
+  const entry: SubscriptionEntry = {
     clientId: session.clientId,
     filter: sub.topicFilter,
     topicFilter,
@@ -76,7 +78,9 @@ function subscribeOne(
     retainAsPublished: sub.retainAsPublished,
     retainHandling: sub.retainHandling,
     ...(subscriptionIdentifier === undefined ? {} : { subscriptionIdentifier }),
-  });
+  };
+  const { existed } = ctx.router.subscribe(entry);
+  persistSubscribe(ctx, session, entry);
   ctx.events.push({
     type: 'subscribed',
     clientId: session.clientId,
@@ -133,6 +137,7 @@ export function handleUnsubscribe(ctx: BrokerContext, conn: Connection, packet: 
   if (session === undefined) return;
   const reasonCodes = packet.topicFilters.map((filter) => {
     const removed = ctx.router.unsubscribe(session.clientId, filter);
+    if (removed) persistUnsubscribe(ctx, session, filter);
     if (removed) ctx.events.push({ type: 'unsubscribed', clientId: session.clientId, filter });
     return removed ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted;
   });
