@@ -7,10 +7,11 @@ import { type BrokerConfig, withDefaults } from './config';
 import { Connection } from './connection';
 import { type BrokerContext, closeAfterFlush, type Log, send } from './context';
 import type { BrokerCounters, BrokerEngine, ConnectionInfo, ConnectionOutput } from './engine-api';
+import { type EnhancedAuthMethod, EnhancedAuthRegistry } from './enhanced-auth';
 import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './handlers/acks';
-import { handleConnect } from './handlers/connect';
+import { handleAuth, handleConnectAuth } from './handlers/auth';
 import { handlePublish } from './handlers/publish';
-import { handleAuth, handleDisconnect, handlePingreq } from './handlers/session-control';
+import { handleDisconnect, handlePingreq } from './handlers/session-control';
 import { handleSubscribe, handleUnsubscribe } from './handlers/subscribe';
 import { connectionEnded, sweepSessions } from './lifecycle';
 import { restoreState } from './restore';
@@ -25,6 +26,8 @@ export interface BrokerOptions {
   config?: Partial<BrokerConfig>;
   authenticator?: Authenticator;
   authorizer?: Authorizer;
+  /** Enhanced authentication methods (spec 4.12) clients may name in CONNECT; none by default. */
+  enhancedAuth?: readonly EnhancedAuthMethod[];
   clock?: Clock;
   random?: () => number;
   log?: Log;
@@ -45,6 +48,7 @@ const openAuthorizer: Authorizer = {
  */
 export class Broker implements BrokerEngine {
   private readonly ctx: BrokerContext;
+  private readonly enhancedAuth: EnhancedAuthRegistry;
   private nextConnectionId = 1;
   private readonly startedAt: number;
   private lastSys: number;
@@ -84,6 +88,7 @@ export class Broker implements BrokerEngine {
       },
       journal: options.persistent === true ? [] : undefined,
     };
+    this.enhancedAuth = new EnhancedAuthRegistry(options.enhancedAuth);
     this.startedAt = clock.now();
     this.lastSys = this.startedAt;
     if (config.sysInterval > 0) publishSys(this.ctx, this.startedAt);
@@ -126,7 +131,15 @@ export class Broker implements BrokerEngine {
       // [MQTT-3.1.0-1] CONNECT comes first.
       if (packet.type !== 'connect')
         throw new MqttError(ReasonCode.ProtocolError, 'first packet is not CONNECT');
-      handleConnect(ctx, conn, packet);
+      handleConnectAuth(ctx, this.enhancedAuth, conn, packet);
+      return;
+    }
+    if (conn.state === 'authenticating') {
+      // [MQTT-3.1.2-30] until the CONNACK, a client that named a method sends only AUTH and DISCONNECT.
+      if (packet.type === 'auth') handleAuth(ctx, conn, packet);
+      else if (packet.type === 'disconnect') handleDisconnect(ctx, conn, packet);
+      else
+        throw new MqttError(ReasonCode.ProtocolError, `${packet.type.toUpperCase()} during authentication`);
       return;
     }
     switch (packet.type) {
@@ -207,6 +220,14 @@ export class Broker implements BrokerEngine {
         });
         conn.protocolLevel = 4;
       }
+    } else if (conn.state === 'authenticating') {
+      // A 5.0 CONNECT is waiting for its authentication: refuse it with CONNACK.
+      const reasonCode = isReasonCodeAllowed('connack', error.reasonCode)
+        ? error.reasonCode
+        : ReasonCode.ProtocolError;
+      const connack: Packet = { type: 'connack', sessionPresent: false, reasonCode };
+      if (conn.limits.problemInformation) connack.properties = { reasonString: error.message };
+      send(ctx, conn, connack);
     } else if (conn.isV5) {
       // Spec 3.14.2.1: DISCONNECT carries only its own reason codes; anything else (0x84 from a
       // second CONNECT's unsupported level) goes out as the Protocol Error it is [MQTT-3.1.0-2].
@@ -234,7 +255,8 @@ export class Broker implements BrokerEngine {
     const now = ctx.clock.now();
     for (const conn of ctx.connections.values()) {
       if (conn.closing) continue;
-      if (conn.state === 'awaiting-connect') {
+      if (conn.state === 'awaiting-connect' || conn.state === 'authenticating') {
+        // The connect timeout covers an enhanced authentication exchange too.
         if (now - conn.openedAt >= ctx.config.connectTimeout) {
           closeAfterFlush(ctx, conn, ReasonCode.MaximumConnectTime, 'no CONNECT in time');
           connectionEnded(ctx, conn, true);

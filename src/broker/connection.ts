@@ -1,10 +1,22 @@
-import type { Packet, ProtocolLevel } from '../protocol/types';
+import type { ConnectPacket, Packet, ProtocolLevel } from '../protocol/types';
 import type { ConnectionInfo } from './engine-api';
+import type { AuthExchange, EnhancedAuthMethod } from './enhanced-auth';
 import type { Session } from './session';
 import { InboundTopicAliases, OutboundTopicAliases } from './topic-alias';
 import type { ClientIdentity, Millis } from './types';
 
-export type ConnectionState = 'awaiting-connect' | 'connected' | 'closed';
+/** 'authenticating': the CONNECT waits for its enhanced authentication exchange to succeed. */
+export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
+
+/** Enhanced authentication of a connection whose CONNECT named a method (spec 4.12). */
+export interface ConnectionAuth {
+  /** Every AUTH must name this method [MQTT-4.12.0-5]. */
+  readonly method: EnhancedAuthMethod;
+  /** The exchange under way (the CONNECT's, or a re-authentication); undefined between them. */
+  exchange: AuthExchange | undefined;
+  /** The CONNECT, while it waits for the exchange (state 'authenticating'). */
+  connect: ConnectPacket | undefined;
+}
 
 /** What the client asked for in CONNECT that shapes what the broker sends it. */
 export interface ClientLimits {
@@ -36,6 +48,8 @@ export class Connection {
   connectExpiryWasZero = false;
   /** Another connection took over the session; this one only has to be closed. */
   superseded = false;
+  /** Set when the CONNECT named an Authentication Method. */
+  auth: ConnectionAuth | undefined;
   /** The reason the connection ended, for the disconnected event. */
   endReason: { code: number; text: string } = { code: 0, text: 'connection closed' };
 

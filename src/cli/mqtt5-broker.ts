@@ -42,30 +42,34 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     output.out(packageVersion());
     return;
   }
-  let server: RunningBroker;
   const log = createLog(args.logLevel ?? 'info', output);
-  try {
-    const settings = await resolveSettings(args);
-    server = await startBroker(settings, createLog(settings.logLevel, output), output);
-  } catch (err) {
-    output.err(`error: ${message(err)}`);
-    process.exit(1);
-  }
+  // Signals are handled from the start: one that comes while the broker is still starting stops
+  // it as soon as it has started, rather than killing the process half way.
+  let running: Promise<RunningBroker | undefined> = Promise.resolve(undefined);
   const stop = (signal: NodeJS.Signals) => {
     log('info', `${signal} received: shutting down`);
-    server.close().then(
-      () => {
-        log('info', 'stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        output.err(`error: while shutting down: ${message(err)}`);
-        process.exit(1);
-      },
-    );
+    running
+      .then((broker) => broker?.close())
+      .then(
+        () => {
+          log('info', 'stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          output.err(`error: while shutting down: ${message(err)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  running = resolveSettings(args)
+    .then((settings) => startBroker(settings, createLog(settings.logLevel, output), output))
+    .catch((err: unknown) => {
+      output.err(`error: ${message(err)}`);
+      process.exit(1);
+    });
+  await running;
 }
 
 if (require.main === module) void main(process.argv.slice(2));

@@ -1,5 +1,7 @@
 import { AclAuthorizer } from '../broker/acl';
 import { Broker } from '../broker/broker';
+import { ScramSha256 } from '../broker/scram';
+import { ScramUsers } from '../broker/scram-users';
 import { UserAuthenticator } from '../broker/users';
 import { BrokerServer } from '../server/broker-server';
 import type { ListenerConfig, Log } from '../server/types';
@@ -60,6 +62,8 @@ export async function startBroker(
     authorizer,
     log,
     persistent: store !== undefined,
+    // Enhanced authentication: the same users, by SCRAM-SHA-256 (spec 4.12).
+    enhancedAuth: settings.users.length > 0 ? [new ScramSha256(new ScramUsers(settings.users))] : [],
   });
   if (store !== undefined) {
     const state = await store.load();

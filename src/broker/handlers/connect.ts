@@ -8,25 +8,48 @@ import { resume } from '../delivery';
 import { endSession, NEVER_EXPIRES, publishWill } from '../lifecycle';
 import { messageFromWill } from '../message';
 import { persistSession, persistSessionDelete } from '../persistence';
+import type { AuthResult } from '../security';
 import { Session } from '../session';
 import { InboundTopicAliases, OutboundTopicAliases } from '../topic-alias';
 
 /** The default Maximum Packet Size when the client sets none: the protocol's own limit. */
 const NO_LIMIT = 268435460;
 
+/** An enhanced authentication method accepted the client (handlers/auth.ts). */
+export interface EnhancedAuthSuccess {
+  method: string;
+  /** The method's last data for the client, sent in the CONNACK. */
+  data: Buffer | undefined;
+  /** The user the method authenticated; it replaces the CONNECT's User Name. */
+  username: string | undefined;
+}
+
+const OK: AuthResult = { ok: true };
+
+/** What the CONNECT says about the connection before any check: its level, and problem information. */
+export function noteConnect(conn: Connection, packet: ConnectPacket): void {
+  conn.protocolLevel = packet.protocolLevel;
+  conn.limits.problemInformation = packet.properties?.requestProblemInformation ?? true;
+}
+
 /**
  * CONNECT (spec 3.1.4): a checklist, in order. Any failed step answers with a CONNACK carrying
  * the reason (a 3.1.1 return code for 3.1.x clients) and closes the connection
  * [MQTT-3.2.2-7].
  */
-export function handleConnect(ctx: BrokerContext, conn: Connection, packet: ConnectPacket): void {
+export function handleConnect(
+  ctx: BrokerContext,
+  conn: Connection,
+  packet: ConnectPacket,
+  enhanced?: EnhancedAuthSuccess,
+): void {
   const v5 = packet.protocolLevel === 5;
   const props = packet.properties ?? {};
-  conn.protocolLevel = packet.protocolLevel;
-  conn.limits.problemInformation = props.requestProblemInformation ?? true;
+  noteConnect(conn, packet);
 
-  // 1. Enhanced authentication: no method is offered yet, so any is refused [MQTT-4.12.0-1].
-  if (props.authenticationMethod !== undefined) {
+  // 1. Enhanced authentication (spec 4.12): a CONNECT naming a method comes here only once the
+  //    method accepted the client (handlers/auth.ts); anything else is refused [MQTT-4.12.0-1].
+  if (props.authenticationMethod !== undefined && enhanced === undefined) {
     refuse(ctx, conn, ReasonCode.BadAuthenticationMethod, 'authentication method not supported');
     return;
   }
@@ -49,7 +72,9 @@ export function handleConnect(ctx: BrokerContext, conn: Connection, packet: Conn
     assigned = true;
   }
   conn.identity = { ...conn.identity, clientId, protocolLevel: packet.protocolLevel };
-  if (packet.username !== undefined) conn.identity.username = packet.username;
+  // The user an enhanced method authenticated, not the CONNECT's unverified User Name.
+  const username = enhanced === undefined ? packet.username : enhanced.username;
+  if (username !== undefined) conn.identity.username = username;
 
   // 3. Capacity.
   const existing = ctx.sessions.get(clientId);
@@ -60,8 +85,8 @@ export function handleConnect(ctx: BrokerContext, conn: Connection, packet: Conn
     return;
   }
 
-  // 4. Authentication and the will's permissions.
-  const auth = ctx.authenticator.authenticate(conn.identity, packet.password);
+  // 4. Authentication (unless an enhanced method did it) and the will's permissions.
+  const auth = enhanced === undefined ? ctx.authenticator.authenticate(conn.identity, packet.password) : OK;
   if (!auth.ok) {
     refuse(ctx, conn, auth.reasonCode, auth.reason);
     return;
@@ -150,6 +175,11 @@ export function handleConnect(ctx: BrokerContext, conn: Connection, packet: Conn
     if (requestedExpiry !== session.expiryInterval) p.sessionExpiryInterval = session.expiryInterval;
     // [MQTT-3.1.2-28] Response Information only when asked for.
     if (props.requestResponseInformation === true) p.responseInformation = responseTopicFor(ctx, clientId);
+    if (enhanced !== undefined) {
+      // [MQTT-4.12.0-5] the CONNECT's method, with the method's last word (e.g. SCRAM's `v=`).
+      p.authenticationMethod = enhanced.method;
+      if (enhanced.data !== undefined) p.authenticationData = enhanced.data;
+    }
     connack.properties = p;
   }
   send(ctx, conn, connack);
@@ -164,7 +194,7 @@ export function handleConnect(ctx: BrokerContext, conn: Connection, packet: Conn
     remoteAddress: conn.info.remoteAddress,
     sessionPresent,
   };
-  ctx.events.push(packet.username === undefined ? event : { ...event, username: packet.username });
+  ctx.events.push(username === undefined ? event : { ...event, username });
   if (sessionPresent) resume(ctx, session);
 }
 
@@ -221,7 +251,7 @@ function takeOver(ctx: BrokerContext, session: Session): void {
 }
 
 /** Refuses the CONNECT: CONNACK with the reason, then close [MQTT-3.2.2-6], [MQTT-3.2.2-7]. */
-function refuse(ctx: BrokerContext, conn: Connection, reasonCode: number, reason: string): void {
+export function refuse(ctx: BrokerContext, conn: Connection, reasonCode: number, reason: string): void {
   const connack: ConnackPacket = { type: 'connack', sessionPresent: false, reasonCode };
   if (conn.isV5) {
     if (conn.limits.problemInformation) connack.properties = { reasonString: reason };

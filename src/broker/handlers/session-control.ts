@@ -1,6 +1,6 @@
 import { MqttError } from '../../protocol/errors';
 import { ReasonCode } from '../../protocol/reason-codes';
-import type { AuthPacket, DisconnectPacket } from '../../protocol/types';
+import type { DisconnectPacket } from '../../protocol/types';
 import type { Connection } from '../connection';
 import { type BrokerContext, closeAfterFlush, send } from '../context';
 import { connectionEnded, NEVER_EXPIRES } from '../lifecycle';
@@ -28,9 +28,4 @@ export function handleDisconnect(ctx: BrokerContext, conn: Connection, packet: D
   const keepWill = packet.reasonCode === ReasonCode.DisconnectWithWillMessage;
   closeAfterFlush(ctx, conn, packet.reasonCode, 'client disconnected');
   connectionEnded(ctx, conn, keepWill);
-}
-
-/** AUTH: no enhanced authentication method is offered, so an AUTH is never expected [MQTT-4.12.0-7]. */
-export function handleAuth(_ctx: BrokerContext, _conn: Connection, _packet: AuthPacket): void {
-  throw new MqttError(ReasonCode.ProtocolError, 'AUTH without an authentication method');
 }
