@@ -6,6 +6,7 @@ import type { PersistedState, StoreOp } from '../store/types';
 import { type BrokerConfig, withDefaults } from './config';
 import { Connection } from './connection';
 import { type BrokerContext, closeAfterFlush, type Log, send } from './context';
+import { newCounters } from './counters';
 import type { BrokerCounters, BrokerEngine, ConnectionInfo, ConnectionOutput } from './engine-api';
 import { type EnhancedAuthMethod, EnhancedAuthRegistry } from './enhanced-auth';
 import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './handlers/acks';
@@ -71,21 +72,7 @@ export class Broker implements BrokerEngine {
       connections: new Map(),
       dirty: new Set(),
       events: [],
-      counters: {
-        clientsConnected: 0,
-        clientsTotal: 0,
-        clientsMaximum: 0,
-        messagesReceived: 0,
-        messagesSent: 0,
-        publishReceived: 0,
-        publishSent: 0,
-        publishDropped: 0,
-        bytesReceived: 0,
-        bytesSent: 0,
-        subscriptions: 0,
-        retainedMessages: 0,
-        sessions: 0,
-      },
+      counters: newCounters(),
       journal: options.persistent === true ? [] : undefined,
     };
     this.enhancedAuth = new EnhancedAuthRegistry(options.enhancedAuth);

@@ -1,3 +1,4 @@
+import { newCounters } from '../../src/broker/counters';
 import type {
   BrokerCounters,
   BrokerEngine,
@@ -26,21 +27,7 @@ export class FakeEngine implements BrokerEngine {
   onReceive: (id: number, packet: Packet) => void = () => undefined;
   /** By default a shutdown tells every connection 0x8B Server shutting down and closes it. */
   onShutdown: () => void = () => this.disconnectAll(0x8b);
-  readonly counters: BrokerCounters = {
-    clientsConnected: 0,
-    clientsTotal: 0,
-    clientsMaximum: 0,
-    messagesReceived: 0,
-    messagesSent: 0,
-    publishReceived: 0,
-    publishSent: 0,
-    publishDropped: 0,
-    bytesReceived: 0,
-    bytesSent: 0,
-    subscriptions: 0,
-    retainedMessages: 0,
-    sessions: 0,
-  };
+  readonly counters: BrokerCounters = newCounters();
   private nextId = 1;
   private pending: ConnectionOutput[] = [];
   private events: BrokerEvent[] = [];
