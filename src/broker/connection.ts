@@ -6,6 +6,13 @@ import { InboundTopicAliases, OutboundTopicAliases } from './topic-alias';
 import type { ClientIdentity, Millis } from './types';
 
 /** 'authenticating': the CONNECT waits for its enhanced authentication exchange to succeed. */
+/**
+ * With a maximum of 0 the alias maps never change, so every connection without aliases (all of
+ * 3.1.x, and 5.0 until CONNECT says otherwise) shares these two: an idle connection costs less.
+ */
+const NO_INBOUND_ALIASES = new InboundTopicAliases(0);
+const NO_OUTBOUND_ALIASES = new OutboundTopicAliases(0);
+
 export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
 
 /** Enhanced authentication of a connection whose CONNECT named a method (spec 4.12). */
@@ -65,8 +72,8 @@ export class Connection {
       remoteAddress: info.remoteAddress,
       listener: info.listener,
     };
-    this.inboundAliases = new InboundTopicAliases(0);
-    this.outboundAliases = new OutboundTopicAliases(0);
+    this.inboundAliases = NO_INBOUND_ALIASES;
+    this.outboundAliases = NO_OUTBOUND_ALIASES;
   }
 
   get isV5(): boolean {

@@ -151,8 +151,11 @@ export function handleConnect(
   // 6. What the client asked of the broker, and the keep alive.
   conn.limits.receiveMaximum = props.receiveMaximum ?? 65535;
   conn.limits.maximumPacketSize = props.maximumPacketSize ?? NO_LIMIT;
-  conn.inboundAliases = new InboundTopicAliases(v5 ? ctx.config.topicAliasMaximum : 0);
-  conn.outboundAliases = new OutboundTopicAliases(v5 ? (props.topicAliasMaximum ?? 0) : 0);
+  // Fresh alias maps for each connection [MQTT-3.3.2-7]; none at all when aliases are off.
+  if (v5 && ctx.config.topicAliasMaximum > 0)
+    conn.inboundAliases = new InboundTopicAliases(ctx.config.topicAliasMaximum);
+  const clientAliases = v5 ? (props.topicAliasMaximum ?? 0) : 0;
+  if (clientAliases > 0) conn.outboundAliases = new OutboundTopicAliases(clientAliases);
   let keepAlive = packet.keepAlive;
   let serverKeepAlive: number | undefined;
   const maxKeepAlive = ctx.config.maxKeepAlive;
