@@ -1,6 +1,6 @@
 /**
  * node-red-mqtt5 engine API: the protocol codec, the topic engine, the broker engine with its
- * network driver, and the transports. The client engine lands with its own module.
+ * network driver and stores, the client engine with its driver, and the transports.
  */
 
 export { AclAuthorizer, type AclRule } from './broker/acl';
@@ -11,6 +11,7 @@ export { hashPassword, verifyPassword } from './broker/password-hash';
 export type { Authenticator, Authorizer, AuthResult } from './broker/security';
 export type { BrokerEvent, ClientIdentity, Message } from './broker/types';
 export { type UserAccount, UserAuthenticator } from './broker/users';
+export * from './client';
 export * from './protocol';
 export * from './server';
 export * from './topic';

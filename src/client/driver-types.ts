@@ -1,0 +1,33 @@
+import type { PublishPacket } from '../protocol/types';
+import type { Transport } from '../transport/transport';
+import type { OpenOptions } from './connect-url';
+import type { ClientError } from './errors';
+import type { ReconnectOptions } from './reconnect-policy';
+import type { ClientSessionOptions } from './session-options';
+import type { ConnectedEvent } from './types';
+
+/** The options, results and events of `MqttClient`. */
+
+export interface MqttClientOptions extends ClientSessionOptions, OpenOptions {
+  /** `mqtt://`, `mqtts://`, `ws://` or `wss://`; or give `transport` instead. */
+  url?: string;
+  /** Opens an in-process (or any other) byte stream to the broker. */
+  transport?: () => Transport | Promise<Transport>;
+  /** Reconnect with backoff after a lost connection (the default), or `false` for no retry. */
+  reconnect?: ReconnectOptions | false;
+}
+
+/** A finished request: the reason codes (one per filter for SUBSCRIBE and UNSUBSCRIBE). */
+export interface RequestResult {
+  reasonCodes: number[];
+  reasonString: string | undefined;
+}
+
+export interface MqttClientEvents {
+  connect: [ConnectedEvent];
+  /** Undefined for a clean close this side asked for. */
+  close: [ClientError | undefined];
+  /** A message, with the local subscribers (see `addSubscriber`) it is for. */
+  message: [PublishPacket, string[]];
+  error: [Error];
+}

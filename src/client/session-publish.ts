@@ -1,0 +1,204 @@
+import { packetLength } from '../protocol/encode';
+import { isFailure, ReasonCode, reasonCodeName } from '../protocol/reason-codes';
+import type { PubackPacket, PubcompPacket, PublishPacket, PubrecPacket } from '../protocol/types';
+import { validateTopicName } from '../topic';
+import { publishProblem } from './capabilities';
+import { ClientError, notConnected, toClientError } from './errors';
+import { newRequestId, type SessionContext, send } from './session-context';
+import type { OutgoingMessage, PendingPublish } from './types';
+
+/** Outgoing publishes: queue, window, topic aliases and the QoS 1 and 2 acknowledgement flows. */
+
+function failed(ctx: SessionContext, requestId: number, error: unknown): void {
+  ctx.events.push({ type: 'failed', requestId, kind: 'publish', error: toClientError(error) });
+}
+
+function completed(
+  ctx: SessionContext,
+  requestId: number,
+  reasonCode: number,
+  ack?: PubackPacket | PubcompPacket,
+) {
+  ctx.events.push({
+    type: 'completed',
+    requestId,
+    kind: 'publish',
+    reasonCodes: [reasonCode],
+    properties: ack?.properties,
+  });
+}
+
+/** The PUBLISH for `message`, with the full topic and no alias. */
+function toPacket(message: OutgoingMessage, packetId: number | undefined, dup: boolean): PublishPacket {
+  const { topicAlias: _alias, ...properties } = message.properties ?? {};
+  return {
+    type: 'publish',
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain ?? false,
+    dup,
+    packetId,
+    properties,
+  };
+}
+
+/** A new publish request. Returns its request id; the outcome comes as a 'completed' or 'failed' event. */
+export function requestPublish(ctx: SessionContext, message: OutgoingMessage): number {
+  const requestId = newRequestId(ctx);
+  let pending: PendingPublish;
+  try {
+    validateTopicName(message.topic);
+    const probe = toPacket(message, message.qos > 0 ? 1 : undefined, false);
+    pending = { requestId, message, bytes: packetLength(probe, ctx.options.protocolLevel) };
+    if (ctx.state === 'online') {
+      ctx.outAliases.check(message.properties?.topicAlias);
+      const problem = ctx.caps === undefined ? undefined : publishProblem(message, pending.bytes, ctx.caps);
+      if (problem !== undefined) throw problem;
+    }
+  } catch (error) {
+    failed(ctx, requestId, error);
+    return requestId;
+  }
+  if (ctx.state !== 'online' && message.qos === 0 && !ctx.options.queueQoS0WhileOffline) {
+    failed(ctx, requestId, notConnected(`publish QoS 0 to ${message.topic}`));
+    return requestId;
+  }
+  if (ctx.state === 'online' && (message.qos === 0 || (ctx.queue.length === 0 && ctx.window.hasRoom()))) {
+    sendNew(ctx, pending);
+    return requestId;
+  }
+  try {
+    ctx.queue.push(pending);
+  } catch (error) {
+    failed(ctx, requestId, error);
+  }
+  return requestId;
+}
+
+/** Writes a publish for the first time on this connection. */
+function sendNew(ctx: SessionContext, pending: PendingPublish): void {
+  const { message, requestId } = pending;
+  const problem = ctx.caps === undefined ? undefined : publishProblem(message, pending.bytes, ctx.caps);
+  if (problem !== undefined) {
+    failed(ctx, requestId, problem);
+    return;
+  }
+  let wire: { topic: string; alias: number | undefined };
+  try {
+    wire = ctx.outAliases.assign(message.topic, message.properties?.topicAlias);
+  } catch (error) {
+    failed(ctx, requestId, error);
+    return;
+  }
+  const packetId = message.qos > 0 ? ctx.ids.allocate() : undefined;
+  const packet = toPacket(message, packetId, false);
+  packet.topic = wire.topic;
+  if (wire.alias !== undefined) packet.properties = { ...packet.properties, topicAlias: wire.alias };
+  if (packetId !== undefined) ctx.window.add(packetId, pending, message.qos === 1 ? 'puback' : 'pubrec');
+  send(ctx, packet);
+  if (packetId === undefined) completed(ctx, requestId, ReasonCode.Success);
+}
+
+/** Moves queued publishes onto the wire while the server's Receive Maximum allows. */
+export function pump(ctx: SessionContext): void {
+  while (ctx.state === 'online') {
+    const next = ctx.queue.peek();
+    if (next === undefined || (next.message.qos > 0 && !ctx.window.hasRoom())) return;
+    ctx.queue.shift();
+    sendNew(ctx, next);
+  }
+}
+
+/**
+ * After CONNACK. With the session present, every unacknowledged PUBLISH goes again with DUP set,
+ * and every PUBREL again, in the original order [MQTT-4.4.0-1] [MQTT-3.3.1-1]. Without it, the
+ * server has forgotten them: a QoS 2 publish it had acknowledged with PUBREC is complete, and the
+ * others go out again as new publishes, ahead of the queue.
+ */
+export function resumeInFlight(ctx: SessionContext, sessionPresent: boolean): void {
+  const flights = ctx.window.all();
+  if (sessionPresent) {
+    for (const flight of flights) {
+      if (flight.stage === 'pubcomp') {
+        send(ctx, { type: 'pubrel', packetId: flight.packetId, reasonCode: ReasonCode.Success });
+      } else {
+        // Aliases do not outlive a connection [MQTT-3.3.2-7]: the full topic goes again.
+        send(ctx, toPacket(flight.pending.message, flight.packetId, true));
+      }
+    }
+    return;
+  }
+  ctx.window.clear();
+  ctx.ids.clear();
+  const again: PendingPublish[] = [];
+  for (const flight of flights) {
+    if (flight.stage === 'pubcomp') completed(ctx, flight.pending.requestId, ReasonCode.Success);
+    else again.push(flight.pending);
+  }
+  ctx.queue.unshift(again);
+}
+
+function refused(packet: PubackPacket | PubrecPacket | PubcompPacket, topic: string): ClientError {
+  const code = packet.reasonCode;
+  const name = `${reasonCodeName(code)} (0x${code.toString(16).padStart(2, '0')})`;
+  return new ClientError(
+    code,
+    `publish to ${topic} failed: ${packet.type} ${name}`,
+    packet.properties?.reasonString,
+  );
+}
+
+function finish(ctx: SessionContext, packetId: number): void {
+  ctx.window.delete(packetId);
+  ctx.ids.release(packetId);
+}
+
+export function handlePuback(ctx: SessionContext, packet: PubackPacket): void {
+  const flight = ctx.window.get(packet.packetId);
+  // An ack for an id not in flight (e.g. after the session was dropped) changes nothing.
+  if (flight === undefined || flight.stage !== 'puback') return;
+  finish(ctx, packet.packetId);
+  if (isFailure(packet.reasonCode))
+    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
+  else completed(ctx, flight.pending.requestId, packet.reasonCode, packet);
+  pump(ctx);
+}
+
+export function handlePubrec(ctx: SessionContext, packet: PubrecPacket): void {
+  const flight = ctx.window.get(packet.packetId);
+  if (flight === undefined) {
+    // Spec 3.6.2.1: a PUBREC for an id not in flight is answered with PUBREL 0x92.
+    const code = ctx.options.protocolLevel === 5 ? ReasonCode.PacketIdentifierNotFound : ReasonCode.Success;
+    send(ctx, { type: 'pubrel', packetId: packet.packetId, reasonCode: code });
+    return;
+  }
+  if (flight.stage === 'puback') return;
+  if (isFailure(packet.reasonCode)) {
+    // A failing PUBREC ends the exchange: no PUBREL follows (spec 4.3.3).
+    finish(ctx, packet.packetId);
+    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
+    pump(ctx);
+    return;
+  }
+  flight.stage = 'pubcomp';
+  send(ctx, { type: 'pubrel', packetId: packet.packetId, reasonCode: ReasonCode.Success });
+}
+
+export function handlePubcomp(ctx: SessionContext, packet: PubcompPacket): void {
+  const flight = ctx.window.get(packet.packetId);
+  if (flight === undefined || flight.stage !== 'pubcomp') return;
+  finish(ctx, packet.packetId);
+  if (isFailure(packet.reasonCode))
+    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
+  else completed(ctx, flight.pending.requestId, packet.reasonCode, packet);
+  pump(ctx);
+}
+
+/** Fails every publish the session still holds (the owner gave up on the client). */
+export function abandonPublishes(ctx: SessionContext, error: ClientError): void {
+  for (const flight of ctx.window.all()) failed(ctx, flight.pending.requestId, error);
+  for (const pending of ctx.queue.drain()) failed(ctx, pending.requestId, error);
+  ctx.window.clear();
+  ctx.ids.clear();
+}
