@@ -291,8 +291,8 @@ export class Broker implements BrokerEngine {
     if (ctx.dirty.size === 0) return [];
     const out: ConnectionOutput[] = [];
     for (const conn of ctx.dirty) {
-      const packets = conn.outbox;
-      conn.outbox = [];
+      const packets = conn.outbox ?? [];
+      conn.outbox = undefined;
       ctx.counters.messagesSent += packets.length;
       out.push({ connectionId: conn.id, protocolLevel: conn.protocolLevel, packets, close: conn.closing });
       if (conn.closing) ctx.connections.delete(conn.id);

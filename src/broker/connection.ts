@@ -48,7 +48,7 @@ export class Connection {
   inboundAliases: InboundTopicAliases;
   outboundAliases: OutboundTopicAliases;
   /** Packets to write, taken by the driver with `Broker.drain`. */
-  outbox: Packet[] = [];
+  outbox: Packet[] | undefined;
   /** Close once the outbox is written. */
   closing = false;
   /** Session Expiry Interval was 0 in CONNECT: a DISCONNECT may not raise it (spec 3.14.2.2.2). */

@@ -38,7 +38,8 @@ export interface BrokerContext {
 /** Queues a packet for a connection; the driver writes it at the next drain. */
 export function send(ctx: BrokerContext, conn: Connection, packet: Packet): void {
   if (conn.state === 'closed' || conn.closing) return;
-  conn.outbox.push(packet);
+  if (conn.outbox === undefined) conn.outbox = [packet];
+  else conn.outbox.push(packet);
   ctx.dirty.add(conn);
 }
 

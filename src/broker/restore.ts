@@ -27,7 +27,7 @@ function restoreSession(ctx: BrokerContext, stored: StoredSession, now: number):
     session.queue.push({ ...delivery });
     session.queuedBytes += delivery.message.payload.length;
   }
-  for (const id of stored.incomingQoS2) session.incomingQoS2.add(id);
+  for (const id of stored.incomingQoS2) session.addIncomingQoS2(id);
   session.will = stored.will;
   // A session whose client was connected when the broker stopped lost its connection then.
   session.willDueAt = stored.willDueAt ?? (stored.will === undefined ? undefined : now + stored.will.delay);

@@ -39,8 +39,11 @@ export class Session {
   /** Messages waiting for a slot in the client's Receive Maximum window, or for it to return. */
   readonly queue: Pending[] = [];
   queuedBytes = 0;
-  /** Incoming QoS 2 packet ids between PUBREC and PUBREL [MQTT-4.3.3-10]. */
-  readonly incomingQoS2 = new Set<number>();
+  /**
+   * Incoming QoS 2 packet ids between PUBREC and PUBREL [MQTT-4.3.3-10]; made on first use, as
+   * most sessions never receive QoS 2 and an idle connection should cost little.
+   */
+  private incoming: Set<number> | undefined;
   will: WillState | undefined;
   /** When a pending will is due, after the connection closed. */
   willDueAt: Millis | undefined;
@@ -49,6 +52,24 @@ export class Session {
   private lastPacketId = 0;
 
   constructor(readonly clientId: string) {}
+
+  hasIncomingQoS2(packetId: number): boolean {
+    return this.incoming?.has(packetId) === true;
+  }
+
+  get incomingQoS2Count(): number {
+    return this.incoming?.size ?? 0;
+  }
+
+  addIncomingQoS2(packetId: number): void {
+    this.incoming ??= new Set();
+    this.incoming.add(packetId);
+  }
+
+  /** True when the id was waiting for its PUBREL. */
+  deleteIncomingQoS2(packetId: number): boolean {
+    return this.incoming?.delete(packetId) === true;
+  }
 
   /** A packet id not in use by an outgoing QoS 1/2 message [MQTT-2.2.1-4]. */
   nextPacketId(): number {

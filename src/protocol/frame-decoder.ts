@@ -29,8 +29,8 @@ export const MAX_PACKET_SIZE = 1 + 4 + MAX_VBI;
 export class FrameDecoder {
   protocolLevel: ProtocolLevel | undefined;
   maximumPacketSize: number;
-  /** Bytes of an incomplete packet (or fixed header) seen so far. */
-  private pending: Buffer[] = [];
+  /** Bytes of an incomplete packet (or fixed header) seen so far; none between packets. */
+  private pending: Buffer[] | undefined;
   private pendingBytes = 0;
   /** Total size of the incomplete packet, once its fixed header has been read; else 0. */
   private needed = 0;
@@ -49,14 +49,16 @@ export class FrameDecoder {
   push(chunk: Buffer): Packet[] {
     const out: Packet[] = [];
     let buf = chunk;
-    if (this.pendingBytes > 0) {
+    const pending = this.pending;
+    if (pending !== undefined) {
       if (this.needed > 0 && this.pendingBytes + chunk.length < this.needed) {
-        this.pending.push(chunk);
+        pending.push(chunk);
         this.pendingBytes += chunk.length;
         return out;
       }
-      buf = Buffer.concat([...this.pending, chunk], this.pendingBytes + chunk.length);
-      this.pending = [];
+      pending.push(chunk);
+      buf = Buffer.concat(pending, this.pendingBytes + chunk.length);
+      this.pending = undefined;
       this.pendingBytes = 0;
       this.needed = 0;
     }
@@ -111,7 +113,7 @@ export class FrameDecoder {
 
   private keep(buf: Buffer, pos: number, needed: number): void {
     const rest = buf.subarray(pos);
-    this.pending.push(rest);
+    this.pending = [rest];
     this.pendingBytes = rest.length;
     this.needed = needed;
   }

@@ -61,7 +61,7 @@ export function handlePubcomp(ctx: BrokerContext, conn: Connection, packet: Pubc
 export function handlePubrel(ctx: BrokerContext, conn: Connection, packet: PubrelPacket): void {
   const session = conn.session;
   if (session === undefined) return;
-  const known = session.incomingQoS2.delete(packet.packetId);
+  const known = session.deleteIncomingQoS2(packet.packetId);
   if (known) persistIncomingQoS2(ctx, session, packet.packetId, false);
   send(ctx, conn, {
     type: 'pubcomp',

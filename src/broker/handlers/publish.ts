@@ -33,12 +33,12 @@ export function handlePublish(ctx: BrokerContext, conn: Connection, packet: Publ
 
   if (packet.qos === 2) {
     // [MQTT-4.3.3-10] a PUBLISH again before PUBREL: acknowledge, deliver nothing again.
-    if (session.incomingQoS2.has(packetId)) {
+    if (session.hasIncomingQoS2(packetId)) {
       send(ctx, conn, { type: 'pubrec', packetId, reasonCode: ReasonCode.Success });
       return;
     }
     // [MQTT-3.3.4-8]-side: more unacknowledged QoS 2 than our Receive Maximum allows.
-    if (session.incomingQoS2.size >= cfg.receiveMaximum) {
+    if (session.incomingQoS2Count >= cfg.receiveMaximum) {
       throw new MqttError(ReasonCode.ReceiveMaximumExceeded, 'receive maximum exceeded');
     }
   }
@@ -64,7 +64,7 @@ export function handlePublish(ctx: BrokerContext, conn: Connection, packet: Publ
       ...(props?.userProperties === undefined ? {} : { userProperties: props.userProperties }),
     });
   if (packet.qos === 2) {
-    session.incomingQoS2.add(packetId);
+    session.addIncomingQoS2(packetId);
     persistIncomingQoS2(ctx, session, packetId, true);
   }
   acknowledge(ctx, conn, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);

@@ -1,0 +1,193 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from './clock';
+import { HOST, openSocket } from './socket';
+
+/** The brokers under test, plus the byte forwarder that measures the generator's ceiling. */
+export type BrokerName = 'ours' | 'aedes' | 'mosquitto' | 'forwarder';
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+export interface StartOptions {
+  /** Run our broker under `node --cpu-prof`, writing the profile into this directory. */
+  profileDir?: string;
+}
+
+export interface RunningBroker {
+  name: BrokerName;
+  port: number;
+  pid: number;
+  /** Resident set size now, in KiB (from /proc/<pid>/status). */
+  rssKiB(): number | undefined;
+  /** User plus system CPU time so far, in seconds (from /proc/<pid>/stat). */
+  cpuSeconds(): number | undefined;
+  /** Stops it (SIGTERM, or SIGINT when profiling, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+}
+
+/** Every child still running, so that no exit path leaves one behind. */
+const live = new Set<ChildProcess>();
+
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
+process.on('exit', killAll);
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function rssKiB(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+function distPath(...parts: string[]): string {
+  // This file runs as dist/bench/load/brokers.js.
+  return join(__dirname, '..', '..', ...parts);
+}
+
+/** Our CLI; BENCH_OURS_CLI points at another build of it, to compare a change side by side. */
+export function ourCli(): string {
+  const custom = process.env['BENCH_OURS_CLI'];
+  return custom === undefined || custom === '' ? distPath('src', 'cli', 'mqtt5-broker.js') : custom;
+}
+
+interface Command {
+  file: string;
+  args: string[];
+  cleanup?: () => void;
+}
+
+function mosquittoConfig(port: number): Command {
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt5-bench-'));
+  const conf = join(dir, 'mosquitto.conf');
+  const lines = [
+    `listener ${port} ${HOST}`,
+    'allow_anonymous true',
+    '# unlimited queue, so that QoS 1/2 messages are not dropped by the default limit of 1000',
+    'max_queued_messages 0',
+    'persistence false',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+  ];
+  writeFileSync(conf, `${lines.join('\n')}\n`);
+  return {
+    file: MOSQUITTO,
+    args: ['-c', conf],
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function command(name: BrokerName, port: number, options: StartOptions): Command {
+  switch (name) {
+    case 'ours': {
+      const prof =
+        options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
+      const cli = ourCli();
+      return { file: process.execPath, args: [...prof, cli, '--port', String(port), '--host', HOST] };
+    }
+    case 'aedes':
+      return { file: process.execPath, args: [distPath('bench', 'load', 'aedes-server.js'), String(port)] };
+    case 'forwarder':
+      return { file: process.execPath, args: [distPath('bench', 'load', 'forwarder.js'), String(port)] };
+    case 'mosquitto':
+      return mosquittoConfig(port);
+  }
+}
+
+/** Whether this broker can run here; a reason when it cannot. */
+export function unavailable(name: BrokerName): string | undefined {
+  if (name === 'mosquitto' && !existsSync(MOSQUITTO)) return `${MOSQUITTO} is not installed`;
+  return undefined;
+}
+
+async function waitUntilListening(child: ChildProcess, port: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before listening: ${output()}`);
+    }
+    try {
+      const socket = await openSocket(port, 500);
+      socket.destroy();
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error(`not listening on ${HOST}:${port} after 10 s: ${output()}`);
+}
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function startBroker(name: BrokerName, options: StartOptions = {}): Promise<RunningBroker> {
+  const port = await freePort();
+  const cmd = command(name, port, options);
+  const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-2000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stop = async (): Promise<void> => {
+    child.kill(options.profileDir === undefined ? 'SIGTERM' : 'SIGINT');
+    if (!(await exited(child, options.profileDir === undefined ? 3000 : 15_000))) {
+      child.kill('SIGKILL');
+      await exited(child, 2000);
+    }
+    live.delete(child);
+    cmd.cleanup?.();
+  };
+  try {
+    await waitUntilListening(child, port, () => output.trim());
+  } catch (err) {
+    await stop();
+    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const pid = child.pid ?? 0;
+  return { name, port, pid, rssKiB: () => rssKiB(pid), cpuSeconds: () => cpuSeconds(pid), stop };
+}
