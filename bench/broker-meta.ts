@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BenchOptions } from './broker-runs';
-import { MOSQUITTO, ourCli } from './load/brokers';
+import { MOSQUITTO, nodeRedMain, ourCli } from './load/brokers';
 
 /** Versions, machine and settings, printed above the tables. */
 
@@ -30,7 +30,7 @@ export interface BrokerMeta {
   cpu: string;
   cores: number;
   loadAverage: number[];
-  versions: { ours: string; aedes: string; mosquitto: string };
+  versions: { ours: string; nodeRed: string; aedes: string; mosquitto: string };
 }
 
 export function collectBrokerMeta(): BrokerMeta {
@@ -44,6 +44,7 @@ export function collectBrokerMeta(): BrokerMeta {
     versions: {
       // dist/bench/broker-meta.js -> the package root is three levels up.
       ours: packageVersion(join(__dirname, '..', '..', 'package.json')),
+      nodeRed: packageVersion(join(dirname(nodeRedMain()), 'package.json')),
       aedes: packageVersion(join(dirname(require.resolve('aedes')), 'package.json')),
       mosquitto: mosquittoVersion(),
     },
@@ -54,6 +55,8 @@ export function brokerMetaLines(meta: BrokerMeta, o: BenchOptions): string[] {
   const v = meta.versions;
   return [
     `node-red-mqtt5 broker benchmark: our CLI broker ${v.ours} vs aedes ${v.aedes} vs mosquitto ${v.mosquitto}`,
+    `ours in Node-RED: Node-RED ${v.nodeRed} running one \`mqtt5 broker\` node (persistence "memory",` +
+      ' max queued messages 1000: the same settings as the CLI run)',
     'PROTOCOL: every broker is driven at MQTT 3.1.1 (aedes 1.x speaks nothing newer); the "(MQTT 5)" row',
     '  runs ours and mosquitto only.',
     `node ${meta.node} | CPU ${meta.cpu} | ${meta.cores} cores | ${meta.date} | load average ` +

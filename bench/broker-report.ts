@@ -1,5 +1,5 @@
 import type { IdleRecord, RunRecord } from './broker-runs';
-import type { BrokerName } from './load/brokers';
+import { type BrokerName, brokerLabel } from './load/brokers';
 import type { Scenario } from './load/scenarios';
 
 /** Rendering of the broker benchmark: aligned tables, target verdicts and integrity flags. */
@@ -12,9 +12,9 @@ export const TARGETS = {
   mosquittoScenarios: ['fanin-q1', 'fanout-q0', 'fanout-q1'],
   /** KiB of broker RSS per idle connection, ours. */
   idleKiB: 10,
+  /** Ours hosted in Node-RED / ours as the CLI, every throughput scenario. */
+  nodeRed: 0.8,
 };
-
-export const NODE_RED_NA = 'n/a: the mqtt5 broker node is not built yet';
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -48,11 +48,16 @@ function median(values: readonly number[]): number | undefined {
   return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** ours/peer in each round where both have a rate: the median, and the range as text. */
-function roundRatios(records: readonly RunRecord[], s: Scenario, peer: BrokerName) {
+/** subject/peer in each round where both have a rate: the median, and the range as text. */
+function roundRatios(
+  records: readonly RunRecord[],
+  s: Scenario,
+  peer: BrokerName,
+  subject: BrokerName = 'ours',
+) {
   const ratios: number[] = [];
   for (const r of records) {
-    if (r.scenario.id !== s.id || r.broker !== 'ours') continue;
+    if (r.scenario.id !== s.id || r.broker !== subject) continue;
     const ours = rateOf(r);
     const other = rateOf(
       records.find((x) => x.scenario.id === s.id && x.broker === peer && x.round === r.round),
@@ -127,7 +132,7 @@ export function renderResults(
       const x = r.result;
       rows.push([
         s.label,
-        broker,
+        brokerLabel(broker),
         int(x?.rate),
         fixed(x?.p50),
         fixed(x?.p99),
@@ -139,7 +144,6 @@ export function renderResults(
         note(r, rateOf(ceiling)),
       ]);
     }
-    rows.push([s.label, 'ours in Node-RED', '', '', '', '', '', '', '', '', NODE_RED_NA]);
   }
   const header = [
     'scenario',
@@ -180,6 +184,19 @@ export function renderTargets(records: readonly RunRecord[], scenarios: readonly
     if (mosqVerdict === 'FAIL') {
       failures.push(`${s.label}: ${ratio(vsMosq.value)} mosquitto (target >= ${TARGETS.mosquitto}x)`);
     }
+    const redVsCli = roundRatios(records, s, 'ours', 'node-red');
+    const redRecord = find(records, s, 'node-red');
+    const redVerdict =
+      redRecord === undefined
+        ? ''
+        : redRecord.na !== undefined
+          ? 'n/a'
+          : verdict(redVsCli.value, TARGETS.nodeRed);
+    if (redVerdict === 'FAIL') {
+      failures.push(
+        `${s.label}: ours in Node-RED at ${ratio(redVsCli.value)} our CLI (target >= ${TARGETS.nodeRed}x)`,
+      );
+    }
     return [
       s.label,
       aedesNa === undefined ? ratio(vsAedes.value) : 'n/a',
@@ -188,9 +205,23 @@ export function renderTargets(records: readonly RunRecord[], scenarios: readonly
       ratio(vsMosq.value),
       vsMosq.range,
       mosqTarget ? `>=${TARGETS.mosquitto}x ${mosqVerdict}` : '',
+      ratio(redVsCli.value),
+      redVsCli.range,
+      redVerdict === '' ? '' : `>=${TARGETS.nodeRed}x ${redVerdict}`,
     ];
   });
-  const header = ['scenario', 'ours/aedes', 'rounds', 'target', 'ours/mosquitto', 'rounds', 'target'];
+  const header = [
+    'scenario',
+    'ours/aedes',
+    'rounds',
+    'target',
+    'ours/mosquitto',
+    'rounds',
+    'target',
+    'Node-RED/CLI',
+    'rounds',
+    'target',
+  ];
   return { lines: table(header, rows), failures };
 }
 
@@ -207,7 +238,7 @@ export function renderIdle(records: readonly IdleRecord[]): Verdicts {
     if (r.na !== undefined) target = `n/a: ${r.na}`;
     if (r.error !== undefined) target = `ERROR ${r.error}`;
     return [
-      r.broker,
+      brokerLabel(r.broker),
       int(x?.connections),
       fixed(x === undefined ? undefined : x.beforeKiB / 1024, 1),
       fixed(x === undefined ? undefined : x.afterKiB / 1024, 1),
@@ -216,7 +247,6 @@ export function renderIdle(records: readonly IdleRecord[]): Verdicts {
       target,
     ];
   });
-  rows.push(['ours in Node-RED', '', '', '', '', '', NODE_RED_NA]);
   const header = [
     'broker',
     'connections',

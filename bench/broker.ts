@@ -1,5 +1,6 @@
 /**
- * `npm run bench:broker`: our CLI broker, aedes and mosquitto under one load generator, in one run.
+ * `npm run bench:broker`: our CLI broker, ours as an `mqtt5 broker` node inside a real Node-RED,
+ * aedes and mosquitto under one load generator, in one run.
  * Every broker is a child process on 127.0.0.1 and a free port, started fresh for each run and
  * killed at the end whatever happens. Prints aligned tables, or JSON with `--json`.
  *
@@ -23,13 +24,14 @@ import {
   runIdleOne,
   runOne,
 } from './broker-runs';
-import { type BrokerName, killAll } from './load/brokers';
+import { type BrokerName, brokerLabel, killAll } from './load/brokers';
 import type { GeneratorMode } from './load/hosts';
 import { openFileLimit } from './load/idle';
 import { SCENARIOS, type Scenario, V5_SCENARIO } from './load/scenarios';
 import { selfCheck } from './load/self-check';
 
-const BROKERS: readonly BrokerName[] = ['ours', 'aedes', 'mosquitto'];
+/** 'node-red' is ours as an `mqtt5 broker` node in a real Node-RED, measured in the same rounds. */
+const BROKERS: readonly BrokerName[] = ['ours', 'node-red', 'aedes', 'mosquitto'];
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -145,7 +147,9 @@ async function main(): Promise<number> {
       const x = r.result;
       if (x === undefined) return [];
       const bad = x.lost > 0 || x.duplicates > 0 || x.unexpectedAcks > 0;
-      return bad ? [`${r.broker}, ${r.scenario.label}: lost ${x.lost}, duplicated ${x.duplicates}`] : [];
+      return bad
+        ? [`${brokerLabel(r.broker)}, ${r.scenario.label}: lost ${x.lost}, duplicated ${x.duplicates}`]
+        : [];
     });
   if (json) {
     console.log(

@@ -1,13 +1,29 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './clock';
 import { HOST, openSocket } from './socket';
 
-/** The brokers under test, plus the byte forwarder that measures the generator's ceiling. */
-export type BrokerName = 'ours' | 'aedes' | 'mosquitto' | 'forwarder';
+/**
+ * The brokers under test, plus the byte forwarder that measures the generator's ceiling.
+ * 'node-red' is ours hosted in a real Node-RED, as an `mqtt5 broker` node in a flow.
+ */
+export type BrokerName = 'ours' | 'node-red' | 'aedes' | 'mosquitto' | 'forwarder';
+
+/** How a broker is named in the report. */
+export function brokerLabel(name: BrokerName): string {
+  return name === 'node-red' ? 'ours in Node-RED' : name;
+}
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -30,10 +46,14 @@ export interface RunningBroker {
 
 /** Every child still running, so that no exit path leaves one behind. */
 const live = new Set<ChildProcess>();
+/** Temporary directories of the running brokers (configs, Node-RED user directories). */
+const pendingCleanups = new Set<() => void>();
 
 export function killAll(): void {
   for (const child of live) child.kill('SIGKILL');
   live.clear();
+  for (const cleanup of pendingCleanups) cleanup();
+  pendingCleanups.clear();
 }
 
 process.on('exit', killAll);
@@ -90,6 +110,59 @@ interface Command {
   cleanup?: () => void;
 }
 
+/** Node-RED's launcher, from the devDependency. */
+export function nodeRedMain(): string {
+  return distPath('..', 'node_modules', 'node-red', 'red.js');
+}
+
+/** The built `mqtt5 broker` node that Node-RED loads through the package's "node-red" entry. */
+function brokerNodeFile(): string {
+  return distPath('nodes', 'mqtt5-broker.js');
+}
+
+/**
+ * A real Node-RED with one `mqtt5 broker` node: a temporary user directory with this package
+ * linked into its node_modules, no editor and no HTTP endpoints, and a flow holding the node.
+ * The node matches the CLI as the benchmark starts it: in-memory persistence (the CLI without
+ * --data-dir), the engine's default queue limit (1000 messages per session; the CLI passes no
+ * --max-queued-messages), one TCP listener on 127.0.0.1.
+ */
+function nodeRedCommand(port: number): Command {
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt5-bench-red-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    mkdirSync(join(dir, 'node_modules', '@node-red-mqtt5'), { recursive: true });
+    symlinkSync(distPath('..'), join(dir, 'node_modules', '@node-red-mqtt5', 'nodes'), 'dir');
+    writeFileSync(
+      join(dir, 'settings.js'),
+      'module.exports = { httpAdminRoot: false, httpNodeRoot: false, credentialSecret: false, ' +
+        "flowFile: 'flows.json', logging: { console: { level: 'warn' } } };\n",
+    );
+    const flow = [
+      { id: 'benchtab', type: 'tab', label: 'bench' },
+      {
+        id: 'benchbroker',
+        z: 'benchtab',
+        type: 'mqtt5 broker',
+        name: 'bench',
+        listeners: [{ type: 'tcp', port: String(port), localOnly: true }],
+        persistence: 'memory',
+        maxQueuedMessages: '1000',
+        wires: [[]],
+      },
+    ];
+    writeFileSync(join(dir, 'flows.json'), JSON.stringify(flow));
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return {
+    file: process.execPath,
+    args: [nodeRedMain(), '--userDir', dir, '--settings', join(dir, 'settings.js')],
+    cleanup,
+  };
+}
+
 function mosquittoConfig(port: number): Command {
   const dir = mkdtempSync(join(tmpdir(), 'mqtt5-bench-'));
   const conf = join(dir, 'mosquitto.conf');
@@ -119,6 +192,8 @@ function command(name: BrokerName, port: number, options: StartOptions): Command
       const cli = ourCli();
       return { file: process.execPath, args: [...prof, cli, '--port', String(port), '--host', HOST] };
     }
+    case 'node-red':
+      return nodeRedCommand(port);
     case 'aedes':
       return { file: process.execPath, args: [distPath('bench', 'load', 'aedes-server.js'), String(port)] };
     case 'forwarder':
@@ -131,11 +206,18 @@ function command(name: BrokerName, port: number, options: StartOptions): Command
 /** Whether this broker can run here; a reason when it cannot. */
 export function unavailable(name: BrokerName): string | undefined {
   if (name === 'mosquitto' && !existsSync(MOSQUITTO)) return `${MOSQUITTO} is not installed`;
+  if (name === 'node-red' && !existsSync(nodeRedMain())) return `${nodeRedMain()} is not installed`;
+  if (name === 'node-red' && !existsSync(brokerNodeFile())) return `${brokerNodeFile()} is not built`;
   return undefined;
 }
 
-async function waitUntilListening(child: ChildProcess, port: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+async function waitUntilListening(
+  child: ChildProcess,
+  port: number,
+  output: () => string,
+  seconds: number,
+): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`exited (${child.exitCode ?? child.signalCode}) before listening: ${output()}`);
@@ -148,7 +230,7 @@ async function waitUntilListening(child: ChildProcess, port: number, output: () 
       await sleep(50);
     }
   }
-  throw new Error(`not listening on ${HOST}:${port} after 10 s: ${output()}`);
+  throw new Error(`not listening on ${HOST}:${port} after ${seconds} s: ${output()}`);
 }
 
 function exited(child: ChildProcess, ms: number): Promise<boolean> {
@@ -165,7 +247,18 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startBroker(name: BrokerName, options: StartOptions = {}): Promise<RunningBroker> {
   const port = await freePort();
   const cmd = command(name, port, options);
-  const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cleanup = () => {
+    if (cmd.cleanup !== undefined) pendingCleanups.delete(cmd.cleanup);
+    cmd.cleanup?.();
+  };
+  if (cmd.cleanup !== undefined) pendingCleanups.add(cmd.cleanup);
+  let child: ChildProcess;
+  try {
+    child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
   live.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -180,10 +273,11 @@ export async function startBroker(name: BrokerName, options: StartOptions = {}):
       await exited(child, 2000);
     }
     live.delete(child);
-    cmd.cleanup?.();
+    cleanup();
   };
   try {
-    await waitUntilListening(child, port, () => output.trim());
+    // Node-RED loads its runtime and every node module first: give it longer.
+    await waitUntilListening(child, port, () => output.trim(), name === 'node-red' ? 60 : 10);
   } catch (err) {
     await stop();
     throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
