@@ -72,16 +72,10 @@ function dropped(
 
 function startInflight(ctx: BrokerContext, session: Session, conn: Connection, pending: Pending): void {
   const packetId = session.nextPacketId();
-  // Written field by field: a spread plus extra fields in one literal is a slow path in V8, and
-  // this runs once per QoS 1/2 delivery.
-  const entry: InflightOut = {
-    message: pending.message,
-    qos: pending.qos,
-    retain: pending.retain,
-    subscriptionIdentifiers: pending.subscriptionIdentifiers,
-    packetId,
-    state: 'publish',
-  };
+  // The pending delivery becomes the in-flight entry: no second object per message.
+  const entry: InflightOut = pending;
+  entry.packetId = packetId;
+  entry.state = 'publish';
   session.inflight.set(packetId, entry);
   if (sendPublish(ctx, conn, entry, packetId, false)) {
     persistInflight(ctx, session, entry);

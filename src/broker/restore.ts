@@ -24,7 +24,7 @@ function restoreSession(ctx: BrokerContext, stored: StoredSession, now: number):
   for (const sub of stored.subscriptions) ctx.router.subscribe({ ...sub, clientId: stored.clientId });
   for (const entry of stored.inflight) session.inflight.set(entry.packetId, { ...entry });
   for (const delivery of stored.queue) {
-    session.queue.push({ ...delivery });
+    session.queue.push({ ...delivery, packetId: 0, state: 'publish' });
     session.queuedBytes += delivery.message.payload.length;
   }
   for (const id of stored.incomingQoS2) session.addIncomingQoS2(id);

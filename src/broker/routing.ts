@@ -24,6 +24,8 @@ export function routeMessage(ctx: BrokerContext, message: Message): number {
       // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] the RETAIN flag is kept only with Retain As Published.
       retain: target.retainAsPublished ? message.retain : false,
       subscriptionIdentifiers: distinct(target.subscriptionIdentifiers),
+      packetId: 0,
+      state: 'publish',
     });
     count++;
   }

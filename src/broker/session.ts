@@ -1,20 +1,23 @@
 import type { Connection } from './connection';
 import type { Message, Millis } from './types';
 
-/** A message waiting for delivery to one session, with the routing decision made for it. */
+/**
+ * A message on its way to one session, with the routing decision made for it. The same object
+ * waits in the queue and then sits in the in-flight window, so a QoS 1/2 delivery allocates it
+ * once: `packetId` is 0 until it enters the window.
+ */
 export interface Pending {
   message: Message;
   qos: 0 | 1 | 2;
   retain: boolean;
   subscriptionIdentifiers: number[];
-}
-
-/** An outgoing QoS 1 or 2 message between PUBLISH and its final acknowledgement. */
-export interface InflightOut extends Pending {
   packetId: number;
   /** 'publish': awaiting PUBACK or PUBREC; 'pubrel': PUBREL sent, awaiting PUBCOMP. */
   state: 'publish' | 'pubrel';
 }
+
+/** An outgoing QoS 1 or 2 message between PUBLISH and its final acknowledgement. */
+export type InflightOut = Pending;
 
 /** What a will message needs besides the message itself. */
 export interface WillState {

@@ -98,6 +98,8 @@ function subscribeOne(
         qos: message.qos <= qos ? message.qos : qos,
         retain: true,
         subscriptionIdentifiers: subscriptionIdentifier === undefined ? [] : [subscriptionIdentifier],
+        packetId: 0,
+        state: 'publish',
       });
     }
   }
