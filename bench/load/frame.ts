@@ -10,21 +10,8 @@ export interface FrameSink {
   packet(buf: Buffer, first: number, body: number, end: number): void;
 }
 
-/** MQTT packet types, as the high nibble of the first byte. */
-export const PacketType = {
-  connect: 1,
-  connack: 2,
-  publish: 3,
-  puback: 4,
-  pubrec: 5,
-  pubrel: 6,
-  pubcomp: 7,
-  subscribe: 8,
-  suback: 9,
-  pingreq: 12,
-  pingresp: 13,
-  disconnect: 14,
-} as const;
+/** MQTT packet types, as the high nibble of the first byte: the codec's own table. */
+export { PacketType } from '../../src/protocol/types';
 
 export class Framer {
   /** The start of a packet whose end has not arrived yet. */

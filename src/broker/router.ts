@@ -155,9 +155,11 @@ export class Router {
       // [MQTT-3.3.4-2] min(message QoS, highest granted QoS) is the highest of min(message QoS, granted).
       const granted = entry.qos < qos ? entry.qos : qos;
       if (granted > target.qos) target.qos = granted;
-      // [MQTT-3.3.4-3] every matching subscription's identifier goes along.
-      if (entry.subscriptionIdentifier !== undefined) {
-        target.subscriptionIdentifiers.push(entry.subscriptionIdentifier);
+      // [MQTT-3.3.4-3] every matching subscription's identifier goes along, each once: two
+      // filters of one SUBSCRIBE share its identifier.
+      const id = entry.subscriptionIdentifier;
+      if (id !== undefined && !target.subscriptionIdentifiers.includes(id)) {
+        target.subscriptionIdentifiers.push(id);
       }
       if (entry.retainAsPublished) target.retainAsPublished = true;
     }

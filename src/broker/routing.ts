@@ -23,21 +23,13 @@ export function routeMessage(ctx: BrokerContext, message: Message): number {
       qos: target.qos,
       // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] the RETAIN flag is kept only with Retain As Published.
       retain: target.retainAsPublished ? message.retain : false,
-      subscriptionIdentifiers: distinct(target.subscriptionIdentifiers),
+      subscriptionIdentifiers: target.subscriptionIdentifiers,
       packetId: 0,
       state: 'publish',
     });
     count++;
   }
   return count;
-}
-
-/**
- * [MQTT-3.3.4-3] the identifiers of the matching subscriptions, each once: two filters of one
- * SUBSCRIBE share its identifier, and the router reports it for each of them.
- */
-function distinct(ids: number[]): number[] {
-  return ids.length < 2 ? ids : [...new Set(ids)];
 }
 
 /** Stores or clears the retained message for the topic [MQTT-3.3.1-5], [MQTT-3.3.1-6]. */

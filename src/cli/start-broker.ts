@@ -1,22 +1,14 @@
-import { AclAuthorizer } from '../broker/acl';
-import { Broker } from '../broker/broker';
-import { ScramSha256 } from '../broker/scram';
-import { ScramUsers } from '../broker/scram-users';
-import { UserAuthenticator } from '../broker/users';
-import { BrokerServer } from '../server/broker-server';
+import type { BrokerServer } from '../server/broker-server';
+import { createBrokerService, listenErrorCode, restoreFromStore } from '../server/broker-service';
 import type { ListenerConfig, Log } from '../server/types';
 import { FileStore } from '../store/file-store';
 import { describeEvent, type Output } from './logger';
 import type { BrokerSettings } from './settings';
 
-function errorCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
 /** Why a listener could not start, in plain English. */
 export function listenFailure(listener: ListenerConfig, err: unknown): string {
   const where = `${listener.host ?? '127.0.0.1'}:${listener.port ?? ''}`;
-  switch (errorCode(err)) {
+  switch (listenErrorCode(err)) {
     case 'EADDRINUSE':
       return `cannot listen on ${where} (${listener.name}): the port is already in use`;
     case 'EACCES':
@@ -43,11 +35,6 @@ export async function startBroker(
   log: Log,
   output: Output,
 ): Promise<RunningBroker> {
-  const authenticator = new UserAuthenticator({
-    users: settings.users,
-    allowAnonymous: settings.allowAnonymous,
-  });
-  const authorizer = new AclAuthorizer(settings.acl);
   const store =
     settings.dataDir === undefined
       ? undefined
@@ -56,27 +43,21 @@ export async function startBroker(
           durability: settings.durability,
           log: (message) => log('warn', message),
         });
-  const engine = new Broker({
-    config: settings.config,
-    authenticator,
-    authorizer,
-    log,
-    persistent: store !== undefined,
-    // Enhanced authentication: the same users, by SCRAM-SHA-256 (spec 4.12).
-    enhancedAuth: settings.users.length > 0 ? [new ScramSha256(new ScramUsers(settings.users))] : [],
-  });
+  const service = createBrokerService(
+    {
+      config: settings.config,
+      users: settings.users,
+      acl: settings.acl,
+      allowAnonymous: settings.allowAnonymous,
+      ...(store === undefined ? {} : { store, durability: settings.durability }),
+    },
+    { log },
+  );
+  const { server } = service;
   if (store !== undefined) {
-    const state = await store.load();
-    engine.restore(state);
-    log(
-      'info',
-      `restored ${state.sessions.length} sessions and ${state.retained.length} retained messages from ${settings.dataDir}`,
-    );
+    const { sessions, retained } = await restoreFromStore(service, store);
+    log('info', `restored ${sessions} sessions and ${retained} retained messages from ${settings.dataDir}`);
   }
-  const server = new BrokerServer(engine, {
-    log,
-    ...(store === undefined ? {} : { store, durability: settings.durability }),
-  });
   server.on('event', (event) => {
     const [level, message] = describeEvent(event);
     log(level, message);

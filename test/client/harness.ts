@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import type { ClientEvent, ClientSessionOptions } from '../../src/client';
 import { ClientSession } from '../../src/client/session';
 import { encodePacket } from '../../src/protocol/encode';
-import type { ConnackProperties, Packet, PublishPacket } from '../../src/protocol/types';
+import type {
+  ConnackProperties,
+  DisconnectPacket,
+  Packet,
+  PublishPacket,
+  Subscription,
+} from '../../src/protocol/types';
 
 /** A fake clock and a session whose every packet is encoded on the way out. */
 export class FakeClock {
@@ -88,4 +94,15 @@ export function failedCode(events: ClientEvent[], requestId: number): number | u
 export function completedCodes(events: ClientEvent[], requestId: number): number[] | undefined {
   for (const e of events) if (e.type === 'completed' && e.requestId === requestId) return e.reasonCodes;
   return undefined;
+}
+
+/** A QoS 1 subscription with the default options. */
+export function sub(topicFilter: string): Subscription {
+  return { topicFilter, qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 };
+}
+
+/** The reason code of the DISCONNECT the session sent, if it sent one. */
+export function disconnectCode(h: SessionHarness): number | undefined {
+  const d = h.take().find((p): p is DisconnectPacket => p.type === 'disconnect');
+  return d?.reasonCode;
 }

@@ -1,21 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ClientAuthenticator } from '../../src/client/authenticator';
 import { ReasonCode } from '../../src/protocol';
-import type { DisconnectPacket } from '../../src/protocol/types';
-import { completedCodes, failedCode, msg, SessionHarness } from './harness';
-
-const sub = (topicFilter: string) => ({
-  topicFilter,
-  qos: 1 as const,
-  noLocal: false,
-  retainAsPublished: false,
-  retainHandling: 0 as const,
-});
-
-function disconnectCode(h: SessionHarness): number | undefined {
-  const d = h.take().find((p): p is DisconnectPacket => p.type === 'disconnect');
-  return d?.reasonCode;
-}
+import { completedCodes, disconnectCode, failedCode, msg, SessionHarness, sub } from './harness';
 
 describe('ClientSession connection', () => {
   describe('CONNECT and CONNACK', () => {

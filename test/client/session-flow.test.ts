@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { ReasonCode } from '../../src/protocol';
-import type { DisconnectPacket, PublishPacket } from '../../src/protocol/types';
-import { completedCodes, failedCode, msg, SessionHarness } from './harness';
-
-const _sub = (topicFilter: string) => ({
-  topicFilter,
-  qos: 1 as const,
-  noLocal: false,
-  retainAsPublished: false,
-  retainHandling: 0 as const,
-});
-
-function disconnectCode(h: SessionHarness): number | undefined {
-  const d = h.take().find((p): p is DisconnectPacket => p.type === 'disconnect');
-  return d?.reasonCode;
-}
+import type { PublishPacket } from '../../src/protocol/types';
+import { completedCodes, disconnectCode, failedCode, msg, SessionHarness } from './harness';
 
 describe('ClientSession flows', () => {
   describe('outgoing flow', () => {
