@@ -99,12 +99,14 @@ export class ClientDispatcher {
    * every server sends. (A subscriber with only shared filters matching takes any copy that
    * names one of them, as a share group may or may not pick this client.) Without identifiers
    * there is no way to tell copies apart, and each PUBLISH goes to every matching subscriber once.
+   * The same holds when none of the identifiers is one this dispatcher gave: a persistent
+   * session's messages queued before a restart carry the previous process's identifiers.
    */
   route(publish: PublishPacket): string[] {
     const matching = this.trie.match(publish.topic);
     const ids = publish.properties?.subscriptionIdentifiers;
     const out = new Set<string>();
-    if (ids === undefined || ids.length === 0) {
+    if (ids === undefined || !ids.some((id) => this.byIdentifier.has(id))) {
       for (const entry of matching) for (const s of entry.subscribers) out.add(s);
       return [...out];
     }

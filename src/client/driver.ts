@@ -142,14 +142,22 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
     this.reconnectTimer.unref();
   }
 
-  /** Writes the session's packets in one write, acts on its events, and re-arms its timer. */
+  /**
+   * Writes the session's packets in one write, acts on its events, and re-arms its timer. Acting
+   * on an event can make packets (the SUBSCRIBEs that restore a session after CONNACK), so it
+   * goes round until the session has nothing more; the bound only guards against a loop.
+   */
   private flush(): void {
-    const packets = this.session.takePackets();
-    const transport = this.transport;
-    if (packets.length > 0 && transport !== undefined) {
-      transport.write(encodePackets(packets, this.session.protocolLevel));
+    for (let round = 0; round < 64; round++) {
+      const packets = this.session.takePackets();
+      const events = this.session.takeEvents();
+      if (packets.length === 0 && events.length === 0) break;
+      const transport = this.transport;
+      if (packets.length > 0 && transport !== undefined) {
+        transport.write(encodePackets(packets, this.session.protocolLevel));
+      }
+      for (const event of events) this.handleEvent(event);
     }
-    for (const event of this.session.takeEvents()) this.handleEvent(event);
     this.armTimer();
   }
 
@@ -250,11 +258,15 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
     );
   }
 
-  /** Removes a local subscriber; the last one of a filter unsubscribes it. */
-  async removeSubscriber(subscriberId: string, filter: string): Promise<void> {
+  /**
+   * Removes a local subscriber; the last one of a filter unsubscribes it, unless `keepOnServer`:
+   * then the server keeps the subscription (and a persistent session keeps queueing its
+   * messages) until `unsubscribe` is called for it.
+   */
+  async removeSubscriber(subscriberId: string, filter: string, keepOnServer = false): Promise<void> {
     if (!this.dispatcher.remove(subscriberId, filter)) return;
     this.unsent.delete(filter);
-    if (this.connected) await this.unsubscribe([filter]);
+    if (this.connected && !keepOnServer) await this.unsubscribe([filter]);
   }
 
   private identifierFor(id: number): SubscribeProperties | undefined {

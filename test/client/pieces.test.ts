@@ -179,6 +179,15 @@ describe('client pieces', () => {
       assert.deepEqual(d.route(pub('other')), ['C']);
     });
 
+    it('matches by topic a message whose identifiers it never gave (queued before a restart)', () => {
+      const d = new ClientDispatcher();
+      const a = d.add('A', 'sensors/#', opts).entry.subscriptionIdentifier;
+      d.add('B', 'other', opts);
+      assert.deepEqual(d.route(pub('sensors/1', [a + 100])), ['A']);
+      assert.deepEqual(d.route(pub('other', [a + 100, a + 101])), ['B']);
+      assert.deepEqual(d.route(pub('sensors/1', [a])), ['A'], 'a known identifier still routes');
+    });
+
     it('shares one subscription per filter and unsubscribes with the last subscriber', () => {
       const d = new ClientDispatcher();
       const first = d.add('A', 't/#', opts);

@@ -49,12 +49,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The node files of this package, each with its own catalog `locales/<lang>/<file>.json`. */
+export type NodeFile = 'mqtt5-broker' | 'mqtt5-connection' | 'mqtt5-in' | 'mqtt5-out' | 'mqtt5-request';
+
 /** The shipped catalog, read from next to the built node, where Node-RED reads it. */
-export function catalog(lang: 'en-US' | 'de'): Record<string, unknown> {
-  const text = readFileSync(
-    join(__dirname, '..', '..', 'nodes', 'locales', lang, 'mqtt5-broker.json'),
-    'utf8',
-  );
+export function catalog(lang: 'en-US' | 'de', file: NodeFile = 'mqtt5-broker'): Record<string, unknown> {
+  const text = readFileSync(join(__dirname, '..', '..', 'nodes', 'locales', lang, `${file}.json`), 'utf8');
   const json: unknown = JSON.parse(text);
   if (!isRecord(json)) throw new Error(`the ${lang} catalog is not an object`);
   return json;
@@ -70,8 +70,8 @@ function lookup(root: Record<string, unknown>, key: string): string | undefined 
  * A translator over the shipped catalog, as i18next does it in Node-RED: `__name__`
  * interpolation and `_one` / `_other` plurals. The test helper's own `RED._` returns the key.
  */
-export function translator(lang: 'en-US' | 'de' = 'en-US'): Translate {
-  const root = catalog(lang);
+export function translator(lang: 'en-US' | 'de' = 'en-US', file: NodeFile = 'mqtt5-broker'): Translate {
+  const root = catalog(lang, file);
   return (key, substitutions) => {
     const count = substitutions?.['count'];
     const plural =
@@ -108,6 +108,16 @@ export function clearStatuses(): void {
  */
 export function brokerModule(red: NodeAPI): void {
   red._ = translator('en-US');
+  recordStatuses(red);
+  brokerNode(red);
+}
+
+const recording = new WeakSet<NodeAPI['nodes']>();
+
+/** Records every `node.status` call of the nodes `red` creates (once per runtime). */
+function recordStatuses(red: NodeAPI): void {
+  if (recording.has(red.nodes)) return;
+  recording.add(red.nodes);
   const createNode = red.nodes.createNode;
   red.nodes.createNode = (node, config) => {
     createNode(node, config);
@@ -118,7 +128,31 @@ export function brokerModule(red: NodeAPI): void {
       show(status);
     };
   };
-  brokerNode(red);
+}
+
+/**
+ * A node module of this package, loaded as Node-RED loads it: with its own `RED._` over its own
+ * catalog (Node-RED gives each node file a namespaced translator), and statuses recorded.
+ */
+export function nodeModule(file: Exclude<NodeFile, 'mqtt5-broker'>): (red: NodeAPI) => void {
+  return (red) => {
+    recordStatuses(red);
+    const own: NodeAPI = { ...red, _: translator('en-US', file) };
+    const load: unknown = require(`../../nodes/${file}`);
+    if (typeof load !== 'function') throw new Error(`cannot load ${file}`);
+    load(own);
+  };
+}
+
+/** Every node module of the client side, plus the broker node, for `helper.load`. */
+export function allModules(): ((red: NodeAPI) => void)[] {
+  return [
+    brokerModule,
+    nodeModule('mqtt5-connection'),
+    nodeModule('mqtt5-in'),
+    nodeModule('mqtt5-out'),
+    nodeModule('mqtt5-request'),
+  ];
 }
 
 /** The core `tls-config` node module of the Node-RED under test. */
