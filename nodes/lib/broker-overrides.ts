@@ -47,6 +47,7 @@ export function applyBrokerOverrides(
   const version = readInteger(value['protocolVersion'], 4, 5);
   if (!version.ok) return fail('override-invalid', { field: 'protocolVersion' });
   if (version.value === 4 || version.value === 5) session.protocolLevel = version.value;
+  if (settings.scram && session.protocolLevel === 4) return fail('scram-needs-v5');
   const expiry = readInteger(value['sessionExpiry'], 0, 4_294_967_295);
   if (!expiry.ok) return fail('override-invalid', { field: 'sessionExpiry' });
   if (expiry.value !== undefined) {
@@ -89,7 +90,13 @@ function overriddenTarget(
   else if (broker.value.includes('://')) href = broker.value;
   else {
     const base = current.kind === 'url' ? new URL(current.url) : new URL('mqtt://localhost');
-    if (broker.value !== '') base.hostname = broker.value;
+    if (broker.value !== '') {
+      // The URL parser ignores a host it refuses; connecting to the old host instead would hide that.
+      const host = hostName(base.protocol, broker.value);
+      if (host === undefined) return fail('override-invalid', { field: 'broker' });
+      base.hostname = host;
+      if (base.hostname !== host) return fail('override-invalid', { field: 'broker' });
+    }
     if (port.value !== undefined) base.port = String(port.value);
     if (value['usetls'] !== undefined) {
       const secure = tls.value;
@@ -104,4 +111,26 @@ function overriddenTarget(
     return fail('url-invalid', { url: href, reason: error instanceof Error ? error.message : '' });
   }
   return ok({ kind: 'url', url: href });
+}
+
+/**
+ * `msg.broker.broker` given as a host (a name, an IPv4 address, an IPv6 address with or without
+ * brackets) as a URL's hostname; undefined when it is not a host alone (a port, a path, a space).
+ */
+function hostName(protocol: string, broker: string): string | undefined {
+  const host = broker.includes(':') && !broker.startsWith('[') ? `[${broker}]` : broker;
+  let url: URL;
+  try {
+    url = new URL(`${protocol}//${host}`);
+  } catch {
+    return undefined;
+  }
+  const bare =
+    url.port === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    (url.pathname === '' || url.pathname === '/') &&
+    url.search === '' &&
+    url.hash === '';
+  return bare && url.hostname !== '' ? url.hostname : undefined;
 }

@@ -5,7 +5,11 @@ import type { NodeStatus, Translate } from './node-red-types';
 /** `0x87 Not authorized`, with the server's reason string when it gave one. */
 export function reasonText(code: number | undefined, reasonString: string | undefined): string {
   const parts: string[] = [];
-  if (code !== undefined) parts.push(`0x${code.toString(16).padStart(2, '0')} ${reasonCodeName(code)}`);
+  if (code !== undefined) {
+    // An unknown code's name is already `0x.. (unknown)`.
+    const name = reasonCodeName(code);
+    parts.push(name.startsWith('0x') ? name : `0x${code.toString(16).padStart(2, '0')} ${name}`);
+  }
   if (reasonString !== undefined && reasonString !== '') parts.push(reasonString);
   return parts.join(': ');
 }

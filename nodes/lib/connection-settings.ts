@@ -121,7 +121,7 @@ export function parseConnectionNode(raw: NodeDefinition): Result<ConnectionSetti
   const version = readChoice(raw['protocolVersion'], ['5', '4'] as const, '5');
   if (!version.ok) return fail('setting-invalid', { field: 'protocolVersion', min: 4, max: 5 });
   const clientId = readText(raw['clientId']);
-  if (!clientId.ok) return fail('setting-invalid', { field: 'clientId', min: 0, max: 0 });
+  if (!clientId.ok) return fail('client-id-invalid');
   const flags: Record<string, boolean> = {};
   for (const [name, fallback] of [
     ['cleanStart', true],

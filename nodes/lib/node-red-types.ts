@@ -18,7 +18,12 @@ export interface NodeMessage {
   [field: string]: unknown;
 }
 
-export type SendFunction = (msg: NodeMessage | NodeMessage[] | null) => void;
+/**
+ * One msg for the first output, or one entry per output: a msg, several msgs (an array), or
+ * null for none on that output.
+ */
+export type OutputMessages = NodeMessage | (NodeMessage | NodeMessage[] | null)[] | null;
+export type SendFunction = (msg: OutputMessages) => void;
 export type DoneFunction = (error?: Error) => void;
 
 /** What Node-RED passes a node's constructor: the node's properties from the flow, untyped. */
@@ -42,7 +47,7 @@ export interface NodeInstance {
   /** With two parameters, Node-RED waits for `done` before it counts the node as closed. */
   on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
   status(status: NodeStatus): void;
-  send(msg: NodeMessage | NodeMessage[] | null): void;
+  send(msg: OutputMessages): void;
   error(error: string | Error, msg?: NodeMessage): void;
   warn(message: string): void;
   log(message: string): void;

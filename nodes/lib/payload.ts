@@ -78,9 +78,11 @@ function autoDetect(bytes: Buffer, hints: PayloadHints): DecodedPayload {
  */
 export function encodePayload(payload: unknown): Result<Buffer> {
   if (Buffer.isBuffer(payload)) return ok(payload);
-  if (payload instanceof Uint8Array) {
+  // Any typed array or DataView as its bytes (JSON would turn a Uint16Array into `{"0":..}`).
+  if (ArrayBuffer.isView(payload)) {
     return ok(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
   }
+  if (payload instanceof ArrayBuffer) return ok(Buffer.from(payload));
   if (typeof payload === 'string') return ok(Buffer.from(payload, 'utf8'));
   if (payload === undefined || payload === null) return ok(Buffer.alloc(0));
   if (typeof payload === 'object') {

@@ -291,7 +291,9 @@ export class SharedConnection implements Mqtt5Connection {
     } else {
       if (credentials.username !== undefined && credentials.username !== '')
         options.username = credentials.username;
-      if (credentials.password !== undefined && credentials.password !== '')
+      // 3.1.1 allows a password only with a username [MQTT-3.1.2-22].
+      const withUser = options.username !== undefined || this.protocolLevel === 5;
+      if (credentials.password !== undefined && credentials.password !== '' && withUser)
         options.password = Buffer.from(credentials.password, 'utf8');
     }
     const target = settings.target;

@@ -13,10 +13,19 @@ export type UserPropertiesObject = Record<string, string | string[]>;
 export function userPropertiesToObject(pairs: readonly UserProperty[]): UserPropertiesObject {
   const out: UserPropertiesObject = {};
   for (const [key, value] of pairs) {
-    const seen = out[key];
-    if (seen === undefined) out[key] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[key] = [seen, value];
+    // Own keys only: `constructor` or `toString` from the wire are keys like any other.
+    const seen = Object.hasOwn(out, key) ? out[key] : undefined;
+    if (Array.isArray(seen)) {
+      seen.push(value);
+      continue;
+    }
+    // Defined, not assigned: a `__proto__` key must not replace the object's prototype.
+    Object.defineProperty(out, key, {
+      value: seen === undefined ? value : [seen, value],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   }
   return out;
 }

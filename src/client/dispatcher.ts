@@ -11,6 +11,8 @@ export interface FilterEntry {
   readonly subscriptionIdentifier: number;
   options: SubscriberOptions;
   readonly subscribers: Set<string>;
+  /** Shared filters: which subscriber takes the next message (they take turns). */
+  turn: number;
 }
 
 export interface AddResult {
@@ -56,6 +58,7 @@ export class ClientDispatcher {
       subscriptionIdentifier: this.allocateIdentifier(),
       options,
       subscribers: new Set([subscriberId]),
+      turn: 0,
     };
     this.trie.add(matchOn, entry);
     this.byFilter.set(filter, entry);
@@ -107,7 +110,7 @@ export class ClientDispatcher {
     const ids = publish.properties?.subscriptionIdentifiers;
     const out = new Set<string>();
     if (ids === undefined || !ids.some((id) => this.byIdentifier.has(id))) {
-      for (const entry of matching) for (const s of entry.subscribers) out.add(s);
+      for (const entry of matching) for (const s of this.takers(entry)) out.add(s);
       return [...out];
     }
     const carried = new Set(ids);
@@ -115,7 +118,7 @@ export class ClientDispatcher {
     const designated = new Map<string, number>();
     for (const entry of matching) {
       if (isSharedSubscription(entry.filter)) {
-        for (const s of entry.subscribers) if (!designated.has(s)) designated.set(s, 0);
+        for (const s of this.takers(entry)) if (!designated.has(s)) designated.set(s, 0);
         continue;
       }
       for (const s of entry.subscribers) {
@@ -130,6 +133,18 @@ export class ClientDispatcher {
         out.add(subscriber);
     }
     return [...out];
+  }
+
+  /**
+   * The subscribers of `entry` a message goes to: all of them, except for a shared filter, whose
+   * subscribers on this connection take turns, as the group's members do across connections.
+   */
+  private takers(entry: FilterEntry): Iterable<string> {
+    if (entry.subscribers.size <= 1 || !isSharedSubscription(entry.filter)) return entry.subscribers;
+    const all = [...entry.subscribers];
+    const pick = all[entry.turn % all.length];
+    entry.turn = (entry.turn + 1) % all.length;
+    return pick === undefined ? [] : [pick];
   }
 
   private carriesSharedOf(

@@ -179,6 +179,22 @@ describe('client pieces', () => {
       assert.deepEqual(d.route(pub('other')), ['C']);
     });
 
+    it('lets the local subscribers of one shared filter take turns, one copy per message', () => {
+      const d = new ClientDispatcher();
+      const id = d.add('A', '$share/g/jobs/+', opts).entry.subscriptionIdentifier;
+      d.add('B', '$share/g/jobs/+', opts);
+      d.add('C', '$share/g/jobs/+', opts);
+      const withIds = Array.from({ length: 6 }, () => d.route(pub('jobs/1', [id])));
+      const withoutIds = Array.from({ length: 6 }, () => d.route(pub('jobs/1')));
+      for (const routed of [withIds, withoutIds]) {
+        assert.ok(
+          routed.every((r) => r.length === 1),
+          'one subscriber per message',
+        );
+        assert.deepEqual([...new Set(routed.flat())].sort(), ['A', 'B', 'C'], 'each takes a turn');
+      }
+    });
+
     it('matches by topic a message whose identifiers it never gave (queued before a restart)', () => {
       const d = new ClientDispatcher();
       const a = d.add('A', 'sensors/#', opts).entry.subscriptionIdentifier;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { catalog, translator } from './support';
@@ -18,10 +18,32 @@ function baseKeys(lang: 'en-US' | 'de'): Set<string> {
   return new Set(keysOf(catalog(lang)).map((k) => k.replace(/_(one|other)$/, '')));
 }
 
+/**
+ * The `nodes/lib` files a node file uses, directly or through other lib files: the ones whose
+ * keys must be in its catalog (the client nodes' lib files have their own catalogs).
+ */
+function libFilesOf(nodeFile: string): string[] {
+  const lib = join(root, 'nodes', 'lib');
+  const seen = new Set<string>();
+  const queue = [nodeFile];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const text = readFileSync(next, 'utf8');
+    const pattern = next === nodeFile ? /from '\.\/lib\/([\w-]+)'/g : /from '\.\/([\w-]+)'/g;
+    for (const m of text.matchAll(pattern)) {
+      const file = join(lib, `${m[1]}.ts`);
+      if (!seen.has(file)) {
+        seen.add(file);
+        queue.push(file);
+      }
+    }
+  }
+  return [...seen];
+}
+
 /** Every `mqtt5-broker.…` key the sources name, literally, as a prefix built in code, or as a problem. */
 function usedKeys(): { literal: Set<string>; prefixes: Set<string>; problems: Set<string> } {
   const files = [
-    ...readdirSync(join(root, 'nodes', 'lib')).map((f) => join(root, 'nodes', 'lib', f)),
+    ...libFilesOf(join(root, 'nodes', 'mqtt5-broker.ts')),
     join(root, 'nodes', 'mqtt5-broker.ts'),
     join(root, 'nodes', 'mqtt5-broker.html'),
   ];
@@ -71,7 +93,21 @@ describe('broker node assets', () => {
     assert.ok(typeof pkg === 'object' && pkg !== null && 'node-red' in pkg);
     assert.deepEqual(Reflect.get(Object(pkg['node-red']), 'nodes'), {
       'mqtt5-broker': 'dist/nodes/mqtt5-broker.js',
+      'mqtt5-connection': 'dist/nodes/mqtt5-connection.js',
+      'mqtt5-in': 'dist/nodes/mqtt5-in.js',
+      'mqtt5-out': 'dist/nodes/mqtt5-out.js',
+      'mqtt5-request': 'dist/nodes/mqtt5-request.js',
     });
+    for (const file of ['mqtt5-connection', 'mqtt5-in', 'mqtt5-out', 'mqtt5-request']) {
+      for (const asset of [
+        `${file}.js`,
+        `${file}.html`,
+        `locales/en-US/${file}.json`,
+        `locales/en-US/${file}.html`,
+      ]) {
+        assert.ok(existsSync(join(built, asset)), `dist/nodes/${asset} is missing`);
+      }
+    }
   });
 
   it('registers the editor with literals, in the mqtt5 category, with its own icon', () => {

@@ -1,0 +1,138 @@
+import type { Mqtt5Connection } from './lib/connection-api';
+import { outgoingMessage, type PublishDefaults } from './lib/msg-fields';
+import type {
+  DoneFunction,
+  NodeAPI,
+  NodeDefinition,
+  NodeInstance,
+  NodeMessage,
+  Translate,
+} from './lib/node-red-types';
+import { bounded, ConnectionBinding, findConnection } from './lib/out-binding';
+import { readPublishDefaults } from './lib/out-defaults';
+import { markFailure, publishFailure } from './lib/out-failure';
+import { refuseEverything, settingProblemText } from './lib/out-problems';
+
+/**
+ * The `mqtt5 out` node: each msg becomes one PUBLISH on the node's `mqtt5-connection`. This file
+ * wires the pieces: settings → `PublishDefaults`, msg → `outgoingMessage` → `connection.publish`,
+ * its outcome → `done` (with `msg.reasonCode` on failure), figures → status. `done()` waits for
+ * the PUBACK or PUBCOMP at QoS 1 and 2, and for the write at QoS 0. Publishes are not serialized:
+ * many msgs may be in flight at once, within the connection's windows and offline queue.
+ */
+
+const NS = 'mqtt5-out';
+
+function register(RED: NodeAPI): void {
+  const t: Translate = (key, substitutions) => RED._(key, substitutions);
+
+  function OutNode(this: NodeInstance, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const defaults = readPublishDefaults(definition);
+    const connection = findConnection(RED, definition);
+    if (!defaults.ok) {
+      refuseEverything(this, settingProblemText(t, NS, defaults.problem));
+      return;
+    }
+    if (connection === undefined) {
+      refuseEverything(this, t(`${NS}.errors.connection-missing`));
+      return;
+    }
+
+    const figures = { sent: 0, failed: 0, lastFailure: '' };
+    const binding = new ConnectionBinding(
+      this.id,
+      connection,
+      (status) => this.status(status),
+      () => figureText(t, figures),
+    );
+    binding.start();
+
+    this.on('input', (msg, _send, done) => {
+      const action = msg['action'];
+      if (action !== undefined && action !== null && action !== '') {
+        control(connection, action, msg, done, t);
+        return;
+      }
+      publish(connection, defaults.value, msg, t).then(
+        () => {
+          figures.sent++;
+          binding.refresh();
+          done();
+        },
+        (error: unknown) => {
+          figures.failed++;
+          figures.lastFailure = failureCode(msg);
+          binding.refresh();
+          done(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+
+    this.on('close', (_removed, done) => {
+      bounded(binding.stop()).then(() => done());
+    });
+  }
+
+  RED.nodes.registerType('mqtt5 out', OutNode);
+}
+
+/**
+ * Publishes the msg; rejects with the translated reason, after putting `msg.reasonCode` and
+ * `msg.reasonString` on it (a Catch node gets both).
+ */
+async function publish(
+  connection: Mqtt5Connection,
+  defaults: PublishDefaults,
+  msg: NodeMessage,
+  t: Translate,
+): Promise<void> {
+  const message = outgoingMessage(msg, defaults);
+  if (!message.ok) throw new Error(connection.describe(message.problem));
+  try {
+    await connection.publish(message.value);
+  } catch (error) {
+    const failure = publishFailure(error);
+    markFailure(msg, failure);
+    throw new Error(t(`${NS}.errors.publish-failed`, { topic: message.value.topic, reason: failure.reason }));
+  }
+}
+
+/** `msg.action` `connect` (with `msg.broker` overrides) or `disconnect`, as core `mqtt out` has. */
+function control(
+  connection: Mqtt5Connection,
+  action: unknown,
+  msg: NodeMessage,
+  done: DoneFunction,
+  t: Translate,
+): void {
+  if (action !== 'connect' && action !== 'disconnect') {
+    done(new Error(t(`${NS}.errors.action-invalid`, { action: String(action) })));
+    return;
+  }
+  connection.control(action, msg).then(
+    () => done(),
+    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+  );
+}
+
+function failureCode(msg: NodeMessage): string {
+  const code = msg['reasonCode'];
+  return typeof code === 'number' ? `0x${code.toString(16).padStart(2, '0')}` : '';
+}
+
+/** `12 sent · last failure 0x87`. */
+function figureText(t: Translate, figures: { sent: number; failed: number; lastFailure: string }): string {
+  const parts: string[] = [];
+  if (figures.sent > 0) parts.push(t(`${NS}.status.sent`, { count: figures.sent }));
+  if (figures.failed > 0) {
+    parts.push(
+      figures.lastFailure === ''
+        ? t(`${NS}.status.failed`, { count: figures.failed })
+        : t(`${NS}.status.failed-code`, { count: figures.failed, code: figures.lastFailure }),
+    );
+  }
+  return parts.join(' · ');
+}
+
+export = register;
