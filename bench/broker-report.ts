@@ -102,6 +102,9 @@ export function renderCeilings(records: readonly RunRecord[], scenarios: readonl
   return table(['scenario', 'inline msgs/s', 'gen cores', 'split msgs/s', 'gen cores'], rows);
 }
 
+/** Cores of other work during a run above which the run is flagged as disturbed. */
+const BUSY_CORES = 0.15;
+
 function note(r: RunRecord, ceiling: number | undefined): string {
   if (r.na !== undefined) return `n/a: ${r.na}`;
   if (r.error !== undefined) return `ERROR ${r.error}`;
@@ -113,6 +116,8 @@ function note(r: RunRecord, ceiling: number | undefined): string {
   if (x?.brokerCores !== undefined && x.brokerCores < 0.4 && (x.generatorCores ?? 0) < 0.5) {
     notes.push('broker and generator mostly idle: bound by round trips, not CPU');
   }
+  if ((x?.otherCores ?? 0) > BUSY_CORES) notes.push('other work ran on the machine meanwhile');
+  if (r.notQuiet !== undefined) notes.push(`started with ${r.notQuiet.toFixed(2)} cores busy`);
   if (x !== undefined && x.errors.length > 0) notes.push(x.errors.join('; '));
   return notes.join('; ');
 }
@@ -141,6 +146,7 @@ export function renderResults(
         fixed(r.rssMB, 1),
         fixed(x?.brokerCores),
         fixed(x?.generatorCores),
+        fixed(x?.otherCores),
         note(r, rateOf(ceiling)),
       ]);
     }
@@ -156,7 +162,7 @@ export function renderResults(
     'RSS MB',
     'broker cores',
   ];
-  return table([...header, 'gen cores', 'note'], rows, 2);
+  return table([...header, 'gen cores', 'other cores', 'note'], rows, 2);
 }
 
 function verdict(value: number | undefined, target: number): string {
@@ -223,6 +229,39 @@ export function renderTargets(records: readonly RunRecord[], scenarios: readonly
     'target',
   ];
   return { lines: table(header, rows), failures };
+}
+
+/** Deliveries per CPU second of the broker: what a message costs it, whatever else ran. */
+function perCpu(r: RunRecord | undefined): number | undefined {
+  const x = r?.result;
+  return x?.brokerCores === undefined || x.brokerCores <= 0 ? undefined : x.rate / x.brokerCores;
+}
+
+/**
+ * Ours in Node-RED against the CLI, round by round: the rate ratio, the ratio of deliveries per
+ * broker CPU second (`cpu`, which other work on the machine barely moves), and that other work
+ * during the two runs (the larger, when above the flag), so a disturbed round can be told from a
+ * slow one.
+ */
+export function renderNodeRedRounds(records: readonly RunRecord[], scenarios: readonly Scenario[]): string {
+  const rows: string[][] = [];
+  for (const s of scenarios) {
+    const red = records.filter((r) => r.scenario.id === s.id && r.broker === 'node-red');
+    const cells = red.flatMap((r) => {
+      const cli = records.find((x) => x.scenario.id === s.id && x.broker === 'ours' && x.round === r.round);
+      const a = rateOf(r);
+      const b = rateOf(cli);
+      if (a === undefined || b === undefined || b <= 0) return [];
+      const redCpu = perCpu(r);
+      const cliCpu = perCpu(cli);
+      const cpu = redCpu === undefined || cliCpu === undefined ? '' : ` cpu ${(redCpu / cliCpu).toFixed(2)}x`;
+      const other = Math.max(r.result?.otherCores ?? 0, cli?.result?.otherCores ?? 0);
+      const busy = other > BUSY_CORES ? ` busy ${other.toFixed(2)}` : '';
+      return [`${(a / b).toFixed(2)}x (${`${cpu}${busy}`.trim()})`.replace(' ()', '')];
+    });
+    if (cells.length > 0) rows.push([s.label, cells.join('  ')]);
+  }
+  return rows.length === 0 ? '' : table(['scenario', 'Node-RED/CLI per round'], rows);
 }
 
 export function renderIdle(records: readonly IdleRecord[]): Verdicts {

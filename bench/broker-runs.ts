@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BrokerName, type RunningBroker, startBroker, unavailable } from './load/brokers';
 import type { GeneratorMode } from './load/hosts';
 import { type IdleResult, runIdle } from './load/idle';
+import { waitForQuiet } from './load/machine';
 import { type LoadOptions, type LoadResult, runLoad } from './load/run-load';
 import type { Scenario } from './load/scenarios';
 import { withTimeout } from './load/socket';
@@ -28,6 +29,12 @@ export interface BenchOptions {
   rounds: number;
   /** Wall-clock time after which no new run starts. */
   deadline: number;
+  /**
+   * On a shared machine, wait before each run until fewer cores than this are busy (0: do not
+   * wait), for at most `quietWaitSeconds`.
+   */
+  quietCores: number;
+  quietWaitSeconds: number;
 }
 
 export interface RunRecord {
@@ -42,6 +49,8 @@ export interface RunRecord {
   /** Why the run does not apply to this broker. */
   na?: string;
   error?: string;
+  /** The machine did not get quiet before the run (BENCH_QUIET): the busy cores last seen. */
+  notQuiet?: number;
 }
 
 export interface IdleRecord {
@@ -96,6 +105,10 @@ export async function runOne(
   if (na !== undefined) return { ...record, na };
   if (Date.now() > o.deadline)
     return { ...record, error: 'skipped: over the time budget (BENCH_MAX_SECONDS)' };
+  if (o.quietCores > 0) {
+    const { quiet, busy } = await waitForQuiet(o.quietCores, o.quietWaitSeconds);
+    if (!quiet) record.notQuiet = busy;
+  }
   process.stderr.write(`  ${s.label} / ${broker} (${mode}) ...\n`);
   let b: RunningBroker | undefined;
   try {
@@ -135,13 +148,17 @@ export async function runIdleOne(broker: BrokerName, o: BenchOptions): Promise<I
   }
 }
 
-/** Runs our CLI broker under `node --cpu-prof` for one scenario; returns the profile's path. */
+/**
+ * Runs our broker, the CLI or in Node-RED, under `node --cpu-prof` for one scenario; returns the
+ * profile's path.
+ */
 export async function profileOurs(
   s: Scenario,
   o: BenchOptions,
+  broker: 'ours' | 'node-red' = 'ours',
 ): Promise<{ record: RunRecord; profile?: string; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'mqtt5-bench-prof-'));
-  const record = await runOne(s, 'ours', o, o.mode, 0, dir);
+  const record = await runOne(s, broker, o, o.mode, 0, dir);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   return file === undefined ? { record, cleanup } : { record, profile: join(dir, file), cleanup };

@@ -9,13 +9,23 @@
  * BENCH_PAYLOAD (64), BENCH_INFLIGHT (250), BENCH_INFLIGHT_QOS2 (20), BENCH_OUTSTANDING (500),
  * BENCH_BATCH (128), BENCH_MODE (inline | split), BENCH_CONNECTIONS (5000), BENCH_V5 (1),
  * BENCH_ROUNDS (1; runs per broker and scenario, interleaved, the median shown),
- * BENCH_PROFILE (auto: profile ours when it misses a target | 1 | 0), BENCH_MAX_SECONDS (420).
+ * BENCH_BROKERS (ours,node-red,aedes,mosquitto: a comma-separated subset to run),
+ * BENCH_PROFILE (auto: profile ours, the CLI and in Node-RED, when it misses a target | 1 | 0),
+ * BENCH_MAX_SECONDS (420). BENCH_CEILING_SECONDS=0 skips the generator ceiling runs.
+ * BENCH_QUIET=<cores> (0): on a shared machine, wait before each run until fewer cores are busy,
+ * for at most BENCH_QUIET_WAIT seconds (120); runs that started busy are noted.
  * Exits 1 when a QoS 1/2 run lost or duplicated messages; missed targets are only reported.
  */
 
 import { brokerMetaLines, collectBrokerMeta } from './broker-meta';
 import { renderProfile, summarizeProfile } from './broker-profile';
-import { renderCeilings, renderIdle, renderResults, renderTargets } from './broker-report';
+import {
+  renderCeilings,
+  renderIdle,
+  renderNodeRedRounds,
+  renderResults,
+  renderTargets,
+} from './broker-report';
 import {
   type BenchOptions,
   type IdleRecord,
@@ -31,7 +41,17 @@ import { SCENARIOS, type Scenario, V5_SCENARIO } from './load/scenarios';
 import { selfCheck } from './load/self-check';
 
 /** 'node-red' is ours as an `mqtt5 broker` node in a real Node-RED, measured in the same rounds. */
-const BROKERS: readonly BrokerName[] = ['ours', 'node-red', 'aedes', 'mosquitto'];
+const ALL_BROKERS: readonly BrokerName[] = ['ours', 'node-red', 'aedes', 'mosquitto'];
+
+/** The brokers BENCH_BROKERS names (all by default); an unknown name is an error. */
+function brokersToRun(): readonly BrokerName[] {
+  const raw = process.env['BENCH_BROKERS'];
+  if (raw === undefined || raw.trim() === '') return ALL_BROKERS;
+  const names = raw.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !ALL_BROKERS.some((b) => b === n));
+  if (unknown.length > 0) throw new Error(`BENCH_BROKERS: unknown broker ${unknown.join(', ')}`);
+  return ALL_BROKERS.filter((b) => names.includes(b));
+}
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -57,6 +77,8 @@ function options(): BenchOptions {
     connections: Math.round(envNumber('BENCH_CONNECTIONS', 5000)),
     rounds: Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 1))),
     deadline: Date.now() + maxSeconds * 1000,
+    quietCores: envNumber('BENCH_QUIET', 0),
+    quietWaitSeconds: envNumber('BENCH_QUIET_WAIT', 120),
   };
 }
 
@@ -83,6 +105,7 @@ function idleConnections(o: BenchOptions, notes: string[]): void {
 }
 
 async function main(): Promise<number> {
+  const BROKERS = brokersToRun();
   const json = process.argv.includes('--json');
   const o = options();
   const notes: string[] = [];
@@ -95,7 +118,7 @@ async function main(): Promise<number> {
   const v5 = envNumber('BENCH_V5', 1) > 0 ? selected([V5_SCENARIO]) : [];
   const ceilings: RunRecord[] = [];
   process.stderr.write('generator ceiling against the byte forwarder:\n');
-  for (const s of scenarios.filter((x) => !x.shared)) {
+  for (const s of o.ceilingSeconds > 0 ? scenarios.filter((x) => !x.shared) : []) {
     for (const mode of ['inline', 'split'] as const) ceilings.push(await runOne(s, 'forwarder', o, mode));
   }
   process.stderr.write('brokers:\n');
@@ -116,28 +139,34 @@ async function main(): Promise<number> {
   }
 
   const targets = renderTargets(runs, [...scenarios, ...v5]);
+  const redRounds = renderNodeRedRounds(runs, [...scenarios, ...v5]);
   const idleTable = renderIdle(idle);
   const failures = [...targets.failures, ...(idle.length > 0 ? idleTable.failures : [])];
   const profileMode = process.env['BENCH_PROFILE'] ?? 'auto';
   const profileScenario = SCENARIOS.find((s) => s.id === 'fanin-q1');
-  let profileLines: string[] = [];
+  const profileLines: string[] = [];
   if (
     profileScenario !== undefined &&
     (profileMode === '1' || (profileMode === 'auto' && failures.length > 0))
   ) {
-    process.stderr.write('profiling our broker (node --cpu-prof):\n');
-    const p = await profileOurs(profileScenario, o);
-    try {
-      const rate = p.record.result?.rate;
-      profileLines =
-        p.profile === undefined
-          ? [`no profile written${p.record.error === undefined ? '' : `: ${p.record.error}`}`]
-          : [
-              `our broker under --cpu-prof, ${profileScenario.label}: ${Math.round(rate ?? 0)} msgs/s while profiled`,
-              ...renderProfile(summarizeProfile(p.profile, 20)),
-            ];
-    } finally {
-      p.cleanup();
+    for (const broker of BROKERS.filter((b) => b === 'ours' || b === 'node-red')) {
+      process.stderr.write(`profiling ${brokerLabel(broker)} (node --cpu-prof):\n`);
+      const p = await profileOurs(profileScenario, o, broker);
+      try {
+        const rate = p.record.result?.rate;
+        const what = `${brokerLabel(broker)} under --cpu-prof, ${profileScenario.label}`;
+        profileLines.push(
+          '',
+          ...(p.profile === undefined
+            ? [`${what}: no profile written${p.record.error === undefined ? '' : `: ${p.record.error}`}`]
+            : [
+                `${what}: ${Math.round(rate ?? 0)} msgs/s while profiled`,
+                ...renderProfile(summarizeProfile(p.profile, 20)),
+              ]),
+        );
+      } finally {
+        p.cleanup();
+      }
     }
   }
 
@@ -157,25 +186,30 @@ async function main(): Promise<number> {
     );
   } else {
     const out = [
-      'Generator ceiling: the same generator against a byte forwarder that does no broker work',
-      renderCeilings(
-        ceilings,
-        scenarios.filter((s) => !s.shared),
-      ),
-      '',
+      ...(ceilings.length === 0
+        ? []
+        : [
+            'Generator ceiling: the same generator against a byte forwarder that does no broker work',
+            renderCeilings(
+              ceilings,
+              scenarios.filter((s) => !s.shared),
+            ),
+            '',
+          ]),
       'Results',
       renderResults(runs, [...scenarios, ...v5], BROKERS, ceilings),
       '',
       'Ratios and targets (delivered msgs/s)',
       targets.lines,
       '',
+      ...(redRounds === '' ? [] : [redRounds, '']),
       ...(idle.length === 0
         ? []
         : ['Idle connections: broker RSS growth per CONNECTed idle connection', idleTable.lines]),
       ...notes.map((n) => `note: ${n}`),
     ];
     if (failures.length > 0) out.push('', 'Targets missed:', ...failures.map((f) => `  FAIL ${f}`));
-    if (profileLines.length > 0) out.push('', ...profileLines);
+    if (profileLines.length > 0) out.push(...profileLines);
     if (problems.length > 0) {
       out.push(
         '',

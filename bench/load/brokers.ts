@@ -28,7 +28,7 @@ export function brokerLabel(name: BrokerName): string {
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export interface StartOptions {
-  /** Run our broker under `node --cpu-prof`, writing the profile into this directory. */
+  /** Run our broker (the CLI or Node-RED) under `node --cpu-prof`, writing the profile here. */
   profileDir?: string;
 }
 
@@ -127,7 +127,7 @@ function brokerNodeFile(): string {
  * --data-dir), the engine's default queue limit (1000 messages per session; the CLI passes no
  * --max-queued-messages), one TCP listener on 127.0.0.1.
  */
-function nodeRedCommand(port: number): Command {
+function nodeRedCommand(port: number, prof: readonly string[]): Command {
   const dir = mkdtempSync(join(tmpdir(), 'mqtt5-bench-red-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
@@ -158,7 +158,7 @@ function nodeRedCommand(port: number): Command {
   }
   return {
     file: process.execPath,
-    args: [nodeRedMain(), '--userDir', dir, '--settings', join(dir, 'settings.js')],
+    args: [...prof, nodeRedMain(), '--userDir', dir, '--settings', join(dir, 'settings.js')],
     cleanup,
   };
 }
@@ -185,15 +185,12 @@ function mosquittoConfig(port: number): Command {
 }
 
 function command(name: BrokerName, port: number, options: StartOptions): Command {
+  const prof = options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
   switch (name) {
-    case 'ours': {
-      const prof =
-        options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
-      const cli = ourCli();
-      return { file: process.execPath, args: [...prof, cli, '--port', String(port), '--host', HOST] };
-    }
+    case 'ours':
+      return { file: process.execPath, args: [...prof, ourCli(), '--port', String(port), '--host', HOST] };
     case 'node-red':
-      return nodeRedCommand(port);
+      return nodeRedCommand(port, prof);
     case 'aedes':
       return { file: process.execPath, args: [distPath('bench', 'load', 'aedes-server.js'), String(port)] };
     case 'forwarder':

@@ -1,6 +1,7 @@
 import { ProgressBoard } from './board';
 import { type Clock, makeClock, sleep } from './clock';
 import { type GeneratorMode, type PublisherHost, startPublishers } from './hosts';
+import { machineBusySeconds } from './machine';
 import type { PublisherConfig, PublisherStats } from './publisher';
 import { filterOf, type Scenario, topicOf } from './scenarios';
 import { withTimeout } from './socket';
@@ -40,25 +41,42 @@ export interface LoadResult {
   /** CPU use during the window, in cores: this process (all threads), and the broker. */
   generatorCores?: number;
   brokerCores?: number;
+  /**
+   * Cores busy with anything else during the window (the machine's busy time less the two
+   * above): other work on the machine, which makes the figure less trustworthy.
+   */
+  otherCores?: number;
 }
 
 interface CpuSample {
   at: number;
   generator: number;
   broker: number | undefined;
+  machine: number | undefined;
 }
 
 function cpuSample(clock: Clock, o: LoadOptions): CpuSample {
   const usage = process.cpuUsage();
-  return { at: clock(), generator: (usage.user + usage.system) / 1e6, broker: o.brokerCpu?.() };
+  return {
+    at: clock(),
+    generator: (usage.user + usage.system) / 1e6,
+    broker: o.brokerCpu?.(),
+    machine: machineBusySeconds(),
+  };
 }
 
-function cpuCores(a: CpuSample, b: CpuSample): Pick<LoadResult, 'generatorCores' | 'brokerCores'> {
+type CpuFigures = Pick<LoadResult, 'generatorCores' | 'brokerCores' | 'otherCores'>;
+
+function cpuCores(a: CpuSample, b: CpuSample): CpuFigures {
   const seconds = (b.at - a.at) / 1000;
-  const out: Pick<LoadResult, 'generatorCores' | 'brokerCores'> = {};
+  const out: CpuFigures = {};
   if (seconds <= 0) return out;
   out.generatorCores = (b.generator - a.generator) / seconds;
   if (a.broker !== undefined && b.broker !== undefined) out.brokerCores = (b.broker - a.broker) / seconds;
+  if (a.machine !== undefined && b.machine !== undefined && out.brokerCores !== undefined) {
+    const machine = (b.machine - a.machine) / seconds;
+    out.otherCores = Math.max(0, machine - out.generatorCores - out.brokerCores);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@ import { MqttError } from '../protocol/errors';
 import { isReasonCodeAllowed, ReasonCode } from '../protocol/reason-codes';
 import { assertNever, type Packet } from '../protocol/types';
 import type { PersistedState, StoreOp } from '../store/types';
+import { BrokerAdmin } from './broker-admin';
 import { type BrokerConfig, withDefaults } from './config';
 import { Connection } from './connection';
 import { type BrokerContext, closeAfterFlush, type Log, send } from './context';
@@ -43,12 +44,19 @@ const openAuthorizer: Authorizer = {
   allows: (_identity, kind, topic) => kind === 'subscribe' || !topic.startsWith('$SYS'),
 };
 
+/** A connection that still takes packets: not closed, and not closing after an error. */
+function accepting(conn: Connection | undefined): conn is Connection {
+  return conn !== undefined && conn.state !== 'closed' && !conn.closing;
+}
+
 /**
  * The MQTT 5.0 / 3.1.1 / 3.1 broker engine. It does no I/O: a driver feeds it connection events
  * and decoded packets, calls `tick()` about once a second, and writes what `drain()` returns.
  */
 export class Broker implements BrokerEngine {
   private readonly ctx: BrokerContext;
+  /** The host's operations: publish as the broker, disconnect a client, list state. */
+  readonly admin: BrokerAdmin;
   private readonly enhancedAuth: EnhancedAuthRegistry;
   private nextConnectionId = 1;
   private readonly startedAt: number;
@@ -75,6 +83,7 @@ export class Broker implements BrokerEngine {
       counters: newCounters(),
       journal: options.persistent === true ? [] : undefined,
     };
+    this.admin = new BrokerAdmin(this.ctx);
     this.enhancedAuth = new EnhancedAuthRegistry(options.enhancedAuth);
     this.startedAt = clock.now();
     this.lastSys = this.startedAt;
@@ -101,8 +110,28 @@ export class Broker implements BrokerEngine {
 
   receive(connectionId: number, packet: Packet): void {
     const conn = this.ctx.connections.get(connectionId);
-    if (conn === undefined || conn.state === 'closed' || conn.closing) return;
+    if (!accepting(conn)) return;
     conn.lastPacketAt = this.ctx.clock.now();
+    this.handle(conn, packet);
+  }
+
+  /**
+   * The packets of one chunk of input, in order. They arrived together, so the clock (for the
+   * keep alive) is read once for all of them: a clock read per packet was a tenth of the CPU
+   * time at QoS 1. Packets after one that closed the connection are ignored.
+   */
+  receiveAll(connectionId: number, packets: readonly Packet[]): void {
+    if (packets.length === 0) return;
+    const conn = this.ctx.connections.get(connectionId);
+    if (!accepting(conn)) return;
+    conn.lastPacketAt = this.ctx.clock.now();
+    for (const packet of packets) {
+      if (!accepting(conn)) return;
+      this.handle(conn, packet);
+    }
+  }
+
+  private handle(conn: Connection, packet: Packet): void {
     this.ctx.counters.messagesReceived++;
     try {
       this.dispatch(conn, packet);

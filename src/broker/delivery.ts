@@ -1,4 +1,5 @@
 import { packetLength } from '../protocol/encode';
+import { AckObject, PublishObject } from '../protocol/plain-objects';
 import type { PublishPacket, PublishProperties } from '../protocol/types';
 import type { Connection } from './connection';
 import { type BrokerContext, send } from './context';
@@ -113,7 +114,7 @@ export function resume(ctx: BrokerContext, session: Session): void {
   if (conn === undefined) return;
   for (const entry of session.inflight.values()) {
     if (entry.state === 'pubrel') {
-      send(ctx, conn, { type: 'pubrel', packetId: entry.packetId, reasonCode: 0 });
+      send(ctx, conn, new AckObject('pubrel', entry.packetId, 0));
     } else if (!sendPublish(ctx, conn, entry, entry.packetId, true)) {
       session.inflight.delete(entry.packetId);
       persistInflightDelete(ctx, session, entry.packetId);
@@ -131,14 +132,7 @@ function sendPublish(
   dup: boolean,
 ): boolean {
   const m = p.message;
-  const packet: PublishPacket = {
-    type: 'publish',
-    topic: m.topic,
-    payload: m.payload,
-    qos: p.qos,
-    retain: p.retain,
-    dup,
-  };
+  const packet = new PublishObject(m.topic, m.payload, p.qos, p.retain, dup);
   if (packetId !== undefined) packet.packetId = packetId;
   if (conn.isV5) {
     const props = outgoingProperties(ctx, p);

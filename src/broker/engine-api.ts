@@ -47,6 +47,8 @@ export interface BrokerEngine {
   open(info: ConnectionInfo): number;
   /** A packet decoded on that connection. */
   receive(connectionId: number, packet: Packet): void;
+  /** The packets decoded from one chunk of that connection's input, in order. */
+  receiveAll(connectionId: number, packets: readonly Packet[]): void;
   /** The connection's byte stream was invalid: answer with the error's reason code and close. */
   reject(connectionId: number, error: MqttError): void;
   /** The transport closed (or failed); the connection is gone. */

@@ -1,5 +1,6 @@
 import type { QoS } from '../protocol/types';
 import { SubscriptionTrie } from '../topic/trie';
+import { NO_SUBSCRIPTION_IDS } from './session';
 import { SharedGroup, sharedGroupKey } from './shared-groups';
 import type { RouteTarget, SharedSubscriptionStrategy, SubscriptionEntry } from './types';
 
@@ -158,8 +159,11 @@ export class Router {
       // [MQTT-3.3.4-3] every matching subscription's identifier goes along, each once: two
       // filters of one SUBSCRIBE share its identifier.
       const id = entry.subscriptionIdentifier;
-      if (id !== undefined && !target.subscriptionIdentifiers.includes(id)) {
-        target.subscriptionIdentifiers.push(id);
+      const ids = target.subscriptionIdentifiers;
+      if (id !== undefined && !ids.includes(id)) {
+        // The shared empty list is never added to.
+        if (ids === NO_SUBSCRIPTION_IDS) target.subscriptionIdentifiers = [id];
+        else ids.push(id);
       }
       if (entry.retainAsPublished) target.retainAsPublished = true;
     }
@@ -200,12 +204,37 @@ function isOwnMessage(entry: SubscriptionEntry, senderId: string): boolean {
   return entry.noLocal && entry.clientId === senderId;
 }
 
+interface RouteTargetConstructor {
+  new (
+    clientId: string,
+    qos: QoS,
+    retainAsPublished: boolean,
+    subscriptionIdentifiers: number[],
+  ): RouteTarget;
+  prototype: object;
+}
+
+/** Made with `new`, not as a literal: see `src/protocol/plain-objects.ts`. */
+const RouteTargetObject = function RouteTargetObject(
+  this: RouteTarget,
+  clientId: string,
+  qos: QoS,
+  retainAsPublished: boolean,
+  subscriptionIdentifiers: number[],
+): void {
+  this.clientId = clientId;
+  this.qos = qos;
+  this.retainAsPublished = retainAsPublished;
+  this.subscriptionIdentifiers = subscriptionIdentifiers;
+} as unknown as RouteTargetConstructor;
+RouteTargetObject.prototype = Object.prototype;
+
 function newTarget(entry: SubscriptionEntry, qos: QoS): RouteTarget {
   const id = entry.subscriptionIdentifier;
-  return {
-    clientId: entry.clientId,
-    qos: entry.qos < qos ? entry.qos : qos, // [MQTT-3.3.4-2]
-    retainAsPublished: entry.retainAsPublished,
-    subscriptionIdentifiers: id === undefined ? [] : [id], // [MQTT-3.3.4-3]
-  };
+  return new RouteTargetObject(
+    entry.clientId,
+    entry.qos < qos ? entry.qos : qos, // [MQTT-3.3.4-2]
+    entry.retainAsPublished,
+    id === undefined ? NO_SUBSCRIPTION_IDS : [id], // [MQTT-3.3.4-3]
+  );
 }

@@ -1,6 +1,7 @@
 import type { BrokerContext } from './context';
 import { deliver } from './delivery';
 import { persistRetain } from './persistence';
+import { PendingObject } from './session';
 import type { Message } from './types';
 
 /**
@@ -18,15 +19,9 @@ export function routeMessage(ctx: BrokerContext, message: Message): number {
   for (const target of targets) {
     const session = sessions.get(target.clientId);
     if (session === undefined) continue;
-    deliver(ctx, session, {
-      message,
-      qos: target.qos,
-      // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] the RETAIN flag is kept only with Retain As Published.
-      retain: target.retainAsPublished ? message.retain : false,
-      subscriptionIdentifiers: target.subscriptionIdentifiers,
-      packetId: 0,
-      state: 'publish',
-    });
+    // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] the RETAIN flag is kept only with Retain As Published.
+    const retainFlag = target.retainAsPublished ? message.retain : false;
+    deliver(ctx, session, new PendingObject(message, target.qos, retainFlag, target.subscriptionIdentifiers));
     count++;
   }
   return count;

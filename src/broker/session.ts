@@ -16,6 +16,37 @@ export interface Pending {
   state: 'publish' | 'pubrel';
 }
 
+interface PendingConstructor {
+  new (message: Message, qos: 0 | 1 | 2, retain: boolean, subscriptionIdentifiers: number[]): Pending;
+  prototype: object;
+}
+
+/**
+ * A new delivery, not yet in the window. Made with `new`, not as a literal, because it lives until
+ * the client acknowledges it (see `src/protocol/plain-objects.ts`); a plain object all the same.
+ */
+export const PendingObject = function PendingObject(
+  this: Pending,
+  message: Message,
+  qos: 0 | 1 | 2,
+  retain: boolean,
+  subscriptionIdentifiers: number[],
+): void {
+  this.message = message;
+  this.qos = qos;
+  this.retain = retain;
+  this.subscriptionIdentifiers = subscriptionIdentifiers;
+  this.packetId = 0;
+  this.state = 'publish';
+} as unknown as PendingConstructor;
+PendingObject.prototype = Object.prototype;
+
+/**
+ * The Subscription Identifiers of a delivery that has none: one shared, frozen array instead of
+ * an empty one per delivery. Code that adds an identifier replaces it (see `Router.route`).
+ */
+export const NO_SUBSCRIPTION_IDS = Object.freeze([]) as readonly number[] as number[];
+
 /** An outgoing QoS 1 or 2 message between PUBLISH and its final acknowledgement. */
 export type InflightOut = Pending;
 

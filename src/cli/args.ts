@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { UserAccount } from '../broker/users';
+import { PERSISTENCE_FORMS, type Persistence, parsePersistence } from './persistence';
 
 export type CliLogLevel = 'info' | 'debug';
 
@@ -23,8 +24,8 @@ export interface CliArgs {
   users: UserAccount[];
   allowAnonymous?: boolean;
   logLevel?: CliLogLevel;
-  /** Keep sessions, queued messages and retained messages in this directory. */
-  dataDir?: string;
+  /** `--persistence memory|file:<dir>`, or `--data-dir <dir>` (the same as `file:<dir>`). */
+  persistence?: Persistence;
   durability?: 'sync' | 'periodic';
 }
 
@@ -56,10 +57,12 @@ Options:
   --user <name:password>    a user; repeat for more
   --allow-anonymous <bool>  true or false (default: only while no users are configured)
   --log-level <level>       info or debug (default info)
-  --data-dir <dir>          keep sessions, queued and retained messages on disk in <dir>
-                            (without it, everything is in memory and lost on restart)
-  --durability <mode>       sync (default: a QoS 1/2 message is on disk before it is
-                            acknowledged) or periodic (written at once, fsynced every second)
+  --persistence <where>     memory (default: everything is lost on restart) or file:<dir>
+                            (sessions, queued and retained messages kept on disk in <dir>)
+  --data-dir <dir>          the same as --persistence file:<dir>
+  --durability <mode>       with a file store: sync (default: a QoS 1/2 message is on disk
+                            before it is acknowledged) or periodic (written at once, fsynced
+                            every second)
   -h, --help                show this help
   -v, --version             show the version`;
 
@@ -82,6 +85,7 @@ const OPTIONS = {
   user: { type: 'string', multiple: true },
   'allow-anonymous': { type: 'string' },
   'log-level': { type: 'string' },
+  persistence: { type: 'string' },
   'data-dir': { type: 'string' },
   durability: { type: 'string' },
 } as const;
@@ -108,6 +112,25 @@ function portOption(name: string, value: string | undefined): number | undefined
 function durabilityOption(value: string | undefined): 'sync' | 'periodic' | undefined {
   if (value === undefined || value === 'sync' || value === 'periodic') return value;
   throw new UsageError(`--durability must be sync or periodic, not "${value}"`);
+}
+
+function persistenceOption(
+  persistence: string | undefined,
+  dataDir: string | undefined,
+): Persistence | undefined {
+  if (persistence !== undefined && dataDir !== undefined) {
+    throw new UsageError('--data-dir is another way to write --persistence file:<dir>: give only one');
+  }
+  if (dataDir !== undefined) {
+    if (dataDir.trim() === '') throw new UsageError('--data-dir must not be empty');
+    return { kind: 'file', directory: dataDir };
+  }
+  if (persistence === undefined) return undefined;
+  const parsed = parsePersistence(persistence);
+  if (parsed === undefined) {
+    throw new UsageError(`--persistence must be ${PERSISTENCE_FORMS}, not "${persistence}"`);
+  }
+  return parsed;
 }
 
 function booleanOption(name: string, value: string | undefined): boolean | undefined {
@@ -160,11 +183,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     users: (values.user ?? []).map(userOption),
     allowAnonymous: booleanOption('allow-anonymous', values['allow-anonymous']),
     logLevel: logLevelOption(values['log-level']),
-    dataDir: values['data-dir'],
+    persistence: persistenceOption(values.persistence, values['data-dir']),
     durability: durabilityOption(values.durability),
   };
-  if (args.durability !== undefined && args.dataDir === undefined) {
-    throw new UsageError('--durability needs --data-dir');
+  if (args.durability !== undefined && args.persistence?.kind === 'memory') {
+    throw new UsageError('--durability applies to a file store, not to --persistence memory');
   }
   if (args.tlsPort !== undefined && (args.tlsCert === undefined || args.tlsKey === undefined)) {
     throw new UsageError('--tls-port needs --tls-cert and --tls-key');

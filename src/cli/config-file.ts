@@ -3,6 +3,7 @@ import type { BrokerConfig } from '../broker/config';
 import type { UserAccount } from '../broker/users';
 import type { QoS } from '../protocol/types';
 import type { ListenerType } from '../server/types';
+import { PERSISTENCE_FORMS, type Persistence, parsePersistence } from './persistence';
 
 /** A listener in the settings file. TLS files are paths, relative to the settings file. */
 export interface FileListener {
@@ -24,6 +25,9 @@ export interface FileConfig {
   listeners?: FileListener[];
   users?: UserAccount[];
   acl?: AclRule[];
+  /** `"memory"` or `"file:<dir>"`, the directory relative to the settings file. */
+  persistence?: Persistence;
+  durability?: 'sync' | 'periodic';
 }
 
 type Check<T> = (value: unknown) => value is T;
@@ -164,6 +168,19 @@ function parseList<T>(name: string, value: unknown, parse: (item: unknown, index
   return value.map(parse);
 }
 
+function parsePersistenceSetting(value: unknown): Persistence {
+  const parsed = typeof value === 'string' ? parsePersistence(value) : undefined;
+  if (parsed === undefined) {
+    throw new Error(`"persistence" must be ${PERSISTENCE_FORMS}, not ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function parseDurability(value: unknown): 'sync' | 'periodic' {
+  if (value === 'sync' || value === 'periodic') return value;
+  throw new Error(`"durability" must be "sync" or "periodic", not ${JSON.stringify(value)}`);
+}
+
 /** Reads the settings file's JSON text. Throws an Error saying what is wrong, in plain English. */
 export function parseConfigText(text: string): FileConfig {
   let json: unknown;
@@ -178,6 +195,8 @@ export function parseConfigText(text: string): FileConfig {
     if (key === 'listeners') config.listeners = parseList(key, value, parseListener);
     else if (key === 'users') config.users = parseList(key, value, parseUser);
     else if (key === 'acl') config.acl = parseList(key, value, parseRule);
+    else if (key === 'persistence') config.persistence = parsePersistenceSetting(value);
+    else if (key === 'durability') config.durability = parseDurability(value);
     else if (isConfigKey(key)) setField(config.broker, key, value);
     else throw new Error(`unknown setting "${key}"`);
   }

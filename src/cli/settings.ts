@@ -16,7 +16,7 @@ export interface BrokerSettings {
   acl: AclRule[];
   allowAnonymous: 'auto' | boolean;
   logLevel: CliLogLevel;
-  /** Where the file store keeps its state; absent for memory only. */
+  /** Where the file store keeps its state (`--persistence file:<dir>`); absent for memory. */
   dataDir?: string;
   durability: 'sync' | 'periodic';
 }
@@ -117,6 +117,18 @@ async function commandLineListeners(
   return listeners;
 }
 
+/**
+ * The file store's directory, or undefined for memory: the command line's persistence (relative
+ * to the working directory) over the settings file's (relative to the file).
+ */
+function storeDirectory(args: CliArgs, file: FileConfig, baseDir: string): string | undefined {
+  if (args.persistence !== undefined) {
+    return args.persistence.kind === 'file' ? resolve(args.persistence.directory) : undefined;
+  }
+  const p = file.persistence;
+  return p?.kind === 'file' ? resolve(baseDir, p.directory) : undefined;
+}
+
 /** Merges the command line, the settings file it names, and the defaults. Throws a plain-English Error. */
 export async function resolveSettings(args: CliArgs, read: ReadText = readText): Promise<BrokerSettings> {
   const file: FileConfig =
@@ -143,6 +155,15 @@ export async function resolveSettings(args: CliArgs, read: ReadText = readText):
   if (typeof allowAnonymous === 'boolean') config.allowAnonymous = allowAnonymous;
   const logLevel = args.logLevel ?? 'info';
   if (logLevel === 'debug' && config.publishEvents === undefined) config.publishEvents = true;
+  const dataDir = storeDirectory(args, file, baseDir);
+  // A durability needs a file store beside it: the file's applies to the file's persistence.
+  if (
+    (args.durability !== undefined && dataDir === undefined) ||
+    (file.durability !== undefined && file.persistence?.kind !== 'file')
+  ) {
+    throw new Error('durability applies to a file store: it needs --persistence file:<dir>');
+  }
+  const durability = dataDir === undefined ? undefined : (args.durability ?? file.durability);
   return {
     config,
     listeners,
@@ -151,7 +172,7 @@ export async function resolveSettings(args: CliArgs, read: ReadText = readText):
     acl: file.acl ?? [],
     allowAnonymous,
     logLevel,
-    ...(args.dataDir === undefined ? {} : { dataDir: resolve(args.dataDir) }),
-    durability: args.durability ?? 'sync',
+    ...(dataDir === undefined ? {} : { dataDir }),
+    durability: durability ?? 'sync',
   };
 }

@@ -1,6 +1,7 @@
 import { malformed, protocolError } from './errors';
 import type { Measure } from './fixed-header';
 import { writeFixedHeader } from './fixed-header';
+import { AckObject } from './plain-objects';
 import { propertiesLength, readProperties, writeProperties } from './properties';
 import type { Reader } from './reader';
 import { isReasonCodeAllowed } from './reason-codes';
@@ -45,7 +46,7 @@ export function decodeAck(r: Reader, type: AckType, level: ProtocolLevel): AckPa
   // [MQTT-2.2.1-5] (3.1.1: [MQTT-2.3.1-6]) an ack carries the identifier of its PUBLISH, which
   // is never 0 ([MQTT-2.2.1-3], [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-1]).
   if (packetId === 0) throw malformed(`${name(type)} with packet identifier 0`);
-  const packet: AckPacket = { type, packetId, reasonCode: 0 };
+  const packet = new AckObject(type, packetId, 0);
   // Levels 3 and 4: the packet identifier is all there is; the dispatcher rejects extra bytes.
   if (level !== 5) return packet;
   // Spec 3.4.2.1: Remaining Length 2 means reason code 0 (Success) and no properties; below 4

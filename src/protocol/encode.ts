@@ -124,19 +124,44 @@ export function encodePacket(packet: Packet, level: ProtocolLevel): Buffer {
   return buf;
 }
 
+/**
+ * The measures of the batch being encoded, in reused arrays rather than an object per packet:
+ * a batch can be thousands of packets, all alive until the buffer is written (see
+ * `plain-objects.ts` for why a burst of objects that stay alive together is costly).
+ */
+const batchRemaining: number[] = [];
+const batchProps: number[] = [];
+const batchWillProps: number[] = [];
+
 /** Encodes several packets into one buffer, for a single coalesced socket write. */
 export function encodePackets(packets: readonly Packet[], level: ProtocolLevel): Buffer {
-  const measured: [Packet, Measure][] = [];
+  const m = scratch;
+  const n = packets.length;
   let total = 0;
-  for (const p of packets) {
-    const m = newMeasure();
-    const remaining = measure(p, level, m);
+  for (let i = 0; i < n; i++) {
+    m.remaining = 0;
+    m.props = 0;
+    m.willProps = 0;
+    const remaining = measure(packets[i] as Packet, level, m);
     checkRemaining(remaining);
-    measured.push([p, m]);
+    batchRemaining[i] = m.remaining;
+    batchProps[i] = m.props;
+    batchWillProps[i] = m.willProps;
     total += totalLength(remaining);
   }
   const buf = Buffer.allocUnsafe(total);
   const w = new Writer(buf);
-  for (const [p, m] of measured) write(w, p, level, m);
+  for (let i = 0; i < n; i++) {
+    m.remaining = batchRemaining[i] ?? 0;
+    m.props = batchProps[i] ?? 0;
+    m.willProps = batchWillProps[i] ?? 0;
+    write(w, packets[i] as Packet, level, m);
+  }
+  // A rare huge batch should not keep its arrays' size for good.
+  if (n > 4096) {
+    batchRemaining.length = 0;
+    batchProps.length = 0;
+    batchWillProps.length = 0;
+  }
   return buf;
 }

@@ -1,6 +1,7 @@
 import { MqttError, malformed, protocolError } from './errors';
 import type { Measure } from './fixed-header';
 import { writeFixedHeader } from './fixed-header';
+import { PublishObject } from './plain-objects';
 import { propertiesLength, readProperties, stringLength, writeProperties } from './properties';
 import type { Reader } from './reader';
 import { ReasonCode } from './reason-codes';
@@ -18,14 +19,7 @@ export function decodePublish(r: Reader, flags: number, level: ProtocolLevel): P
   if (dup && qos === 0) throw malformed('PUBLISH with DUP set at QoS 0');
   const topic = r.utf8();
   checkTopicName(topic);
-  const packet: PublishPacket = {
-    type: 'publish',
-    topic,
-    payload: EMPTY,
-    qos: qos as QoS,
-    retain: (flags & 1) !== 0,
-    dup,
-  };
+  const packet = new PublishObject(topic, EMPTY, qos as QoS, (flags & 1) !== 0, dup);
   if (qos > 0) {
     const id = r.u16();
     // [MQTT-2.2.1-3] QoS 1 and 2 PUBLISH carry a non-zero packet identifier.

@@ -129,6 +129,18 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
   }
 
   /**
+   * Runs a host's call into the engine outside any input (an admin action: publish as the
+   * broker, disconnect a client) and flushes what it queued, as after a packet.
+   */
+  runAdmin<T>(call: () => T): T {
+    try {
+      return call();
+    } finally {
+      this.scheduleFlush();
+    }
+  }
+
+  /**
    * Shuts the broker down: stops accepting, tells every client (DISCONNECT 0x8B), lets the
    * connections end, destroys those that do not within the close timeout, and resolves once
    * every port is released, so the next deploy can bind it again at once.
@@ -159,7 +171,7 @@ export class BrokerServer extends EventEmitter<BrokerServerEvents> {
     conn.bytesReceived += chunk.length;
     this.receivedSinceFlush += chunk.length;
     try {
-      for (const packet of conn.decoder.push(chunk)) this.engine.receive(conn.id, packet);
+      this.engine.receiveAll(conn.id, conn.decoder.push(chunk));
     } catch (err) {
       if (isMqttError(err)) {
         // The stream cannot be read past a framing error: answer with its reason code and close.

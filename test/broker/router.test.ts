@@ -150,6 +150,23 @@ describe('Router', () => {
   });
 
   describe('ordinary subscriptions', () => {
+    it('gives a target that had no identifier its own list when a later match adds one', () => {
+      const router = new Router({ strategy: 'round-robin' });
+      router.subscribe(sub('c1', 'a/b', { qos: 0 }));
+      router.subscribe(sub('c1', 'a/+', { qos: 0, subscriptionIdentifier: 4 }));
+      router.subscribe(sub('c2', 'a/b', { qos: 0 }));
+      for (let round = 0; round < 2; round++) {
+        assert.deepEqual(routeTo(router, 'a/b'), [
+          target('c1', { qos: 0, subscriptionIdentifiers: [4] }),
+          target('c2', { qos: 0 }),
+        ]);
+      }
+      // Targets without identifiers share one empty list, which nothing may change.
+      const c2 = router.route('a/b', 0, 'p', everyoneOnline).find((t) => t.clientId === 'c2');
+      assert.deepEqual(c2?.subscriptionIdentifiers, []);
+      assert.equal(Object.isFrozen(c2?.subscriptionIdentifiers), true);
+    });
+
     it('delivers once per client with the highest granted QoS and every subscription identifier', () => {
       const router = new Router({ strategy: 'round-robin' });
       router.subscribe(sub('c1', 'a/b', { qos: 0, subscriptionIdentifier: 1 }));

@@ -72,6 +72,25 @@ describe('mqtt5-broker arguments', () => {
     });
   });
 
+  it('reads --persistence memory and file:<dir>, and --data-dir as file:<dir>', () => {
+    assert.deepEqual(parseCliArgs(['--persistence', 'memory']).persistence, { kind: 'memory' });
+    assert.deepEqual(parseCliArgs(['--persistence', 'file:./data']).persistence, {
+      kind: 'file',
+      directory: './data',
+    });
+    // A directory may itself hold a colon.
+    assert.deepEqual(parseCliArgs(['--persistence=file:/var/lib/a:b']).persistence, {
+      kind: 'file',
+      directory: '/var/lib/a:b',
+    });
+    assert.deepEqual(parseCliArgs(['--data-dir', 'd']).persistence, { kind: 'file', directory: 'd' });
+    assert.deepEqual(
+      parseCliArgs(['--persistence', 'file:d', '--durability', 'periodic']).durability,
+      'periodic',
+    );
+    assert.equal(parseCliArgs([]).persistence, undefined);
+  });
+
   const bad: [string[], RegExp][] = [
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['--port=-1'], /--port must be a whole number/],
@@ -89,6 +108,14 @@ describe('mqtt5-broker arguments', () => {
     [['--tls-cert', 'c.pem'], /need --tls-port/],
     [['--max-packet-size', '1'], /--max-packet-size must be a whole number from 2/],
     [['--host', ''], /--host must not be empty/],
+    [['--persistence', 'disk'], /--persistence must be memory or file:<dir>, not "disk"/],
+    [['--persistence', 'file:'], /--persistence must be memory or file:<dir>, not "file:"/],
+    [['--persistence', 'Memory'], /--persistence must be memory or file:<dir>/],
+    [['--persistence'], /argument missing/],
+    [['--persistence', 'memory', '--data-dir', 'd'], /--data-dir is another way to write --persistence/],
+    [['--data-dir', ''], /--data-dir must not be empty/],
+    [['--persistence', 'memory', '--durability', 'sync'], /--durability applies to a file store/],
+    [['--persistence', 'file:d', '--durability', 'always'], /--durability must be sync or periodic/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(' ')} with a plain message`, () => {

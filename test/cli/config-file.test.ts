@@ -39,6 +39,18 @@ describe('mqtt5-broker settings file', () => {
     ]);
   });
 
+  it('reads persistence and durability', () => {
+    assert.deepEqual(parseConfigText('{"persistence": "memory"}'), {
+      broker: {},
+      persistence: { kind: 'memory' },
+    });
+    assert.deepEqual(parseConfigText('{"persistence": "file:data", "durability": "periodic"}'), {
+      broker: {},
+      persistence: { kind: 'file', directory: 'data' },
+      durability: 'periodic',
+    });
+  });
+
   const bad: [string, RegExp][] = [
     ['{', /not valid JSON/],
     ['[]', /must be a JSON object/],
@@ -55,6 +67,10 @@ describe('mqtt5-broker settings file', () => {
     ['{"users": [{"username": "a"}]}', /user 1 must be an object with a "username" and a "password"/],
     ['{"acl": [{"access": "all", "topic": "#"}]}', /acl rule 1: "access" must be/],
     ['{"acl": [{"access": "read"}]}', /acl rule 1: "topic" must be a topic filter/],
+    ['{"persistence": "disk"}', /"persistence" must be memory or file:<dir>, not "disk"/],
+    ['{"persistence": "file:"}', /"persistence" must be memory or file:<dir>/],
+    ['{"persistence": true}', /"persistence" must be memory or file:<dir>, not true/],
+    ['{"durability": "always"}', /"durability" must be "sync" or "periodic", not "always"/],
   ];
   for (const [text, message] of bad) {
     it(`refuses ${text} with a plain message`, () => {

@@ -124,6 +124,57 @@ describe('mqtt5-broker command', function () {
     }
   });
 
+  it('keeps a retained message across a restart with --persistence file:<dir>', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mqtt5-cli-store-'));
+    try {
+      const args = ['--port', '0', '--sys-interval', '0', '--persistence', `file:${dir}`];
+      const first = run(args);
+      const publisher = new TestMqttClient(
+        socketLink(await connectTcp(portOf((await first.listening(1))[0]))),
+      );
+      publisher.connect('writer');
+      assert.equal((await publisher.next('connack')).reasonCode, 0);
+      publisher.send({
+        type: 'publish',
+        topic: 'kept',
+        payload: Buffer.from('on disk'),
+        qos: 1,
+        retain: true,
+        dup: false,
+        packetId: 1,
+      });
+      // Sync durability: the PUBACK leaves once the message is on disk.
+      assert.equal((await publisher.next('puback')).packetId, 1);
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exitCode(), 0);
+
+      const second = run(args);
+      const reader = new TestMqttClient(socketLink(await connectTcp(portOf((await second.listening(1))[0]))));
+      reader.connect('reader');
+      assert.equal((await reader.next('connack')).reasonCode, 0);
+      reader.send({
+        type: 'subscribe',
+        packetId: 1,
+        subscriptions: [
+          { topicFilter: 'kept', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+        ],
+      });
+      const retained = await reader.next('publish');
+      assert.equal(retained.payload.toString(), 'on disk');
+      assert.equal(retained.retain, true);
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exitCode(), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 with a plain message on a bad --persistence', async () => {
+    const broker = run(['--persistence', 'disk']);
+    assert.equal(await broker.exitCode(), 1);
+    assert.match(broker.stderr, /^error: --persistence must be memory or file:<dir>, not "disk"/);
+  });
+
   it('exits 1 with a plain message on a bad argument', async () => {
     const broker = run(['--port', 'eighty']);
     assert.equal(await broker.exitCode(), 1);

@@ -110,6 +110,60 @@ describe('mqtt5-broker settings', () => {
     assert.equal(overridden.listeners[0]?.port, 0, '--port replaces the file listener named tcp');
   });
 
+  it('keeps everything in memory unless told where to keep it on disk', async () => {
+    const memory = await resolveSettings(parseCliArgs(['--persistence', 'memory']), files({}));
+    assert.equal(memory.dataDir, undefined);
+    assert.equal((await resolveSettings(parseCliArgs([]), files({}))).dataDir, undefined);
+    const file = await resolveSettings(parseCliArgs(['--persistence', 'file:data']), files({}));
+    assert.equal(file.dataDir, resolve('data'));
+    assert.equal(file.durability, 'sync');
+    const alias = await resolveSettings(
+      parseCliArgs(['--data-dir', 'data', '--durability', 'periodic']),
+      files({}),
+    );
+    assert.equal(alias.dataDir, resolve('data'));
+    assert.equal(alias.durability, 'periodic');
+  });
+
+  it('takes persistence from the settings file, relative to it, with the command line winning', async () => {
+    const read = files({
+      '/etc/mqtt/broker.json': JSON.stringify({ persistence: 'file:state', durability: 'periodic' }),
+    });
+    const fromFile = await resolveSettings(parseCliArgs(['--config', '/etc/mqtt/broker.json']), read);
+    assert.equal(fromFile.dataDir, '/etc/mqtt/state');
+    assert.equal(fromFile.durability, 'periodic');
+    const memory = await resolveSettings(
+      parseCliArgs(['--config', '/etc/mqtt/broker.json', '--persistence', 'memory']),
+      read,
+    );
+    assert.equal(memory.dataDir, undefined);
+    const elsewhere = await resolveSettings(
+      parseCliArgs([
+        '--config',
+        '/etc/mqtt/broker.json',
+        '--persistence',
+        'file:/srv/mqtt',
+        '--durability',
+        'sync',
+      ]),
+      read,
+    );
+    assert.equal(elsewhere.dataDir, '/srv/mqtt');
+    assert.equal(elsewhere.durability, 'sync');
+  });
+
+  it('refuses a durability without a file store', async () => {
+    await assert.rejects(
+      resolveSettings(parseCliArgs(['--durability', 'sync']), files({})),
+      /durability applies to a file store: it needs --persistence file:<dir>/,
+    );
+    const read = files({ 'b.json': JSON.stringify({ durability: 'periodic' }) });
+    await assert.rejects(
+      resolveSettings(parseCliArgs(['--config', 'b.json']), read),
+      /durability applies to a file store/,
+    );
+  });
+
   it('names the file it cannot read', async () => {
     await assert.rejects(
       resolveSettings(parseCliArgs(['--config', 'missing.json']), files({})),

@@ -331,5 +331,45 @@ describe('FrameDecoder', () => {
     it('gives an empty buffer for no packets', () => {
       assert.equal(encodePackets([], 5).length, 0);
     });
+
+    it('encodes a batch of thousands of packets, and a smaller mixed batch after it', () => {
+      const many = Array.from({ length: 5000 }, (_, i) => ({
+        type: 'puback' as const,
+        packetId: i + 1,
+        reasonCode: i % 2 === 0 ? 0 : 0x10,
+      }));
+      const big = encodePackets(many, 5);
+      assert.deepEqual(big, Buffer.concat(many.map((p) => encodePacket(p, 5))));
+      // The reused measures of the big batch must not leak into the next one.
+      const mixed: Packet[] = [
+        {
+          type: 'publish',
+          topic: 't',
+          payload: Buffer.from('x'),
+          qos: 1,
+          retain: false,
+          dup: false,
+          packetId: 9,
+          properties: { userProperties: [['k', 'v']] },
+        },
+        {
+          type: 'connect',
+          protocolName: 'MQTT',
+          protocolLevel: 5,
+          clientId: 'c',
+          cleanStart: true,
+          keepAlive: 30,
+          will: {
+            topic: 'w',
+            payload: Buffer.from('gone'),
+            qos: 1,
+            retain: false,
+            properties: { willDelayInterval: 5 },
+          },
+        },
+        { type: 'puback', packetId: 3, reasonCode: 0x10 },
+      ];
+      assert.deepEqual(encodePackets(mixed, 5), Buffer.concat(mixed.map((p) => encodePacket(p, 5))));
+    });
   });
 });

@@ -57,6 +57,10 @@ export class FakeEngine implements BrokerEngine {
     this.onReceive(connectionId, packet);
   }
 
+  receiveAll(connectionId: number, packets: readonly Packet[]): void {
+    for (const packet of packets) this.receive(connectionId, packet);
+  }
+
   reject(connectionId: number, error: MqttError): void {
     this.rejected.push({ id: connectionId, error });
     this.queue(connectionId, [{ type: 'disconnect', reasonCode: error.reasonCode }], true);

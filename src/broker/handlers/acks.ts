@@ -1,3 +1,4 @@
+import { AckObject } from '../../protocol/plain-objects';
 import { ReasonCode } from '../../protocol/reason-codes';
 import type { PubackPacket, PubcompPacket, PubrecPacket, PubrelPacket } from '../../protocol/types';
 import type { Connection } from '../connection';
@@ -43,7 +44,7 @@ export function handlePubrec(ctx: BrokerContext, conn: Connection, packet: Pubre
   }
   entry.state = 'pubrel';
   persistInflight(ctx, session, entry);
-  send(ctx, conn, { type: 'pubrel', packetId: packet.packetId, reasonCode: ReasonCode.Success });
+  send(ctx, conn, new AckObject('pubrel', packet.packetId, ReasonCode.Success));
 }
 
 /** PUBCOMP ends an outgoing QoS 2 flow [MQTT-4.3.3-5]. */
@@ -63,9 +64,6 @@ export function handlePubrel(ctx: BrokerContext, conn: Connection, packet: Pubre
   if (session === undefined) return;
   const known = session.deleteIncomingQoS2(packet.packetId);
   if (known) persistIncomingQoS2(ctx, session, packet.packetId, false);
-  send(ctx, conn, {
-    type: 'pubcomp',
-    packetId: packet.packetId,
-    reasonCode: known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
-  });
+  const code = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
+  send(ctx, conn, new AckObject('pubcomp', packet.packetId, code));
 }

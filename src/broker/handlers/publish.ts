@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { MqttError } from '../../protocol/errors';
+import { AckObject } from '../../protocol/plain-objects';
 import { ReasonCode } from '../../protocol/reason-codes';
 import type { PublishPacket } from '../../protocol/types';
 import { countLevels } from '../../topic';
@@ -34,10 +35,10 @@ export function handlePublish(ctx: BrokerContext, conn: Connection, packet: Publ
   if (packet.qos === 2) {
     // [MQTT-4.3.3-10] a PUBLISH again before PUBREL: acknowledge, deliver nothing again.
     if (session.hasIncomingQoS2(packetId)) {
-      send(ctx, conn, { type: 'pubrec', packetId, reasonCode: ReasonCode.Success });
+      send(ctx, conn, new AckObject('pubrec', packetId, ReasonCode.Success));
       return;
     }
-    // [MQTT-3.3.4-8]-side: more unacknowledged QoS 2 than our Receive Maximum allows.
+    // [MQTT-3.3.4-7] the client sent more unacknowledged QoS 2 than our Receive Maximum allows.
     if (session.incomingQoS2Count >= cfg.receiveMaximum) {
       throw new MqttError(ReasonCode.ReceiveMaximumExceeded, 'receive maximum exceeded');
     }
@@ -50,7 +51,7 @@ export function handlePublish(ctx: BrokerContext, conn: Connection, packet: Publ
   }
 
   ctx.counters.publishReceived++;
-  const message = messageFromPublish(packet, topic, session.clientId, ctx.clock.now());
+  const message = messageFromPublish(packet, topic, session.clientId, ctx.clock);
   if (packet.retain) retain(ctx, message);
   const delivered = routeMessage(ctx, message);
   if (cfg.publishEvents)
@@ -93,6 +94,5 @@ function acknowledge(ctx: BrokerContext, conn: Connection, packet: PublishPacket
   if (packetId === undefined) return;
   // 3.1.x acknowledgements have no reason code: a refused message is acknowledged and dropped.
   const code = conn.isV5 ? reasonCode : ReasonCode.Success;
-  if (packet.qos === 1) send(ctx, conn, { type: 'puback', packetId, reasonCode: code });
-  else send(ctx, conn, { type: 'pubrec', packetId, reasonCode: code });
+  send(ctx, conn, new AckObject(packet.qos === 1 ? 'puback' : 'pubrec', packetId, code));
 }

@@ -265,7 +265,7 @@ describe('broker engine: CONNECT', () => {
     assert.equal(c.closed, true);
   });
 
-  it('sends Response Information only when asked for [MQTT-3.1.2-31]', () => {
+  it('sends Response Information only when asked for [MQTT-3.1.2-28]', () => {
     const h = new Harness();
     const asked = h.client().connect({ clientId: 'a/b+c', properties: { requestResponseInformation: true } });
     assert.equal(asked.properties?.responseInformation, 'response/a_b_c/');

@@ -41,6 +41,21 @@ describe('broker persistence', () => {
     assert.deepEqual((await store.load()).sessions, []);
   });
 
+  it('records no store op for QoS 1 traffic between sessions that end with their connections', () => {
+    // What keeps a memory or file store idle under the benchmark's load (clean 3.1.1 sessions).
+    const h = new Harness({ persistent: true });
+    const sub = connected(h, 'sub', { level: 4 });
+    sub.subscribe('#', { qos: 1 });
+    const pub = connected(h, 'pub', { level: 4 });
+    h.broker.takeStoreOps();
+    for (let i = 0; i < 10; i++) assert.equal(pub.publishQos1(`t/${i}`, 'x'), 0);
+    const delivered = sub.takePublishes();
+    assert.equal(delivered.length, 10);
+    for (const p of delivered) sub.send({ type: 'puback', packetId: p.packetId ?? 0, reasonCode: 0 });
+    h.flush();
+    assert.deepEqual(h.broker.takeStoreOps(), []);
+  });
+
   it('restores a persistent session with its subscriptions and queued messages, in order', async () => {
     const h = new Harness({ persistent: true });
     const store = new MemoryStore();
