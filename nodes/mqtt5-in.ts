@@ -50,7 +50,7 @@ function register(RED: NodeAPI): void {
       if (closed) return;
       const datatype = subscriptions.datatypeFor(packet.topic) ?? settings.datatype;
       const { fields, jsonError } = receivedFields(packet, datatype);
-      const msg: NodeMessage = { ...fields };
+      const msg: NodeMessage = fields; // a new object for each message
       status.messageReceived();
       if (jsonError !== undefined) {
         this.error(connection.describe(problem('json-invalid', { reason: jsonError })), msg);

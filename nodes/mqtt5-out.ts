@@ -9,7 +9,7 @@ import type {
   Translate,
 } from './lib/node-red-types';
 import { bounded, ConnectionBinding, findConnection } from './lib/out-binding';
-import { readPublishDefaults } from './lib/out-defaults';
+import { readPublishDefaults, staticDefinition, typedPublishDefaults } from './lib/out-defaults';
 import { markFailure, publishFailure } from './lib/out-failure';
 import { refuseEverything, settingProblemText } from './lib/out-problems';
 
@@ -28,7 +28,7 @@ function register(RED: NodeAPI): void {
 
   function OutNode(this: NodeInstance, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const defaults = readPublishDefaults(definition);
+    const defaults = readPublishDefaults(staticDefinition(definition));
     const connection = findConnection(RED, definition);
     if (!defaults.ok) {
       refuseEverything(this, settingProblemText(t, NS, defaults.problem));
@@ -39,6 +39,8 @@ function register(RED: NodeAPI): void {
       return;
     }
 
+    // Whether any setting is a typed input other than text (else the deploy-time defaults hold).
+    const typedInputs = typedPublishDefaults(definition, () => undefined) !== undefined;
     const figures = { sent: 0, failed: 0, lastFailure: '' };
     const binding = new ConnectionBinding(
       this.id,
@@ -54,7 +56,17 @@ function register(RED: NodeAPI): void {
         control(connection, action, msg, done, t);
         return;
       }
-      publish(connection, defaults.value, msg, t).then(
+      // Typed inputs (msg, flow, global, env) are evaluated for each msg, before the mapping.
+      const typed = typedInputs
+        ? typedPublishDefaults(definition, (value, type) =>
+            RED.util?.evaluateNodeProperty(value, type, this, msg),
+          )
+        : undefined;
+      if (typed !== undefined && !typed.ok) {
+        done(new Error(settingProblemText(t, NS, typed.problem)));
+        return;
+      }
+      publish(connection, typed?.value ?? defaults.value, msg, t).then(
         () => {
           figures.sent++;
           binding.refresh();
@@ -81,21 +93,32 @@ function register(RED: NodeAPI): void {
  * Publishes the msg; rejects with the translated reason, after putting `msg.reasonCode` and
  * `msg.reasonString` on it (a Catch node gets both).
  */
-async function publish(
+function publish(
   connection: Mqtt5Connection,
   defaults: PublishDefaults,
   msg: NodeMessage,
   t: Translate,
-): Promise<void> {
-  const message = outgoingMessage(msg, defaults);
-  if (!message.ok) throw new Error(connection.describe(message.problem));
+): Promise<unknown> {
+  // Not an async function: one promise less per msg, and no await to resume.
+  let message: ReturnType<typeof outgoingMessage>;
   try {
-    await connection.publish(message.value);
+    message = outgoingMessage(msg, defaults);
   } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!message.ok) return Promise.reject(new Error(connection.describe(message.problem)));
+  const topic = message.value.topic;
+  let sent: Promise<unknown>;
+  try {
+    sent = connection.publish(message.value);
+  } catch (error) {
+    sent = Promise.reject(error);
+  }
+  return sent.catch((error: unknown) => {
     const failure = publishFailure(error);
     markFailure(msg, failure);
-    throw new Error(t(`${NS}.errors.publish-failed`, { topic: message.value.topic, reason: failure.reason }));
-  }
+    throw new Error(t(`${NS}.errors.publish-failed`, { topic, reason: failure.reason }));
+  });
 }
 
 /** `msg.action` `connect` (with `msg.broker` overrides) or `disconnect`, as core `mqtt out` has. */

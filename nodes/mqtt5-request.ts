@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PublishPacket } from '../src/protocol/types';
 import type { Mqtt5Connection } from './lib/connection-api';
-import { applyReceivedFields, outgoingMessage, receivedFields } from './lib/msg-fields';
+import { applyReceivedFields, outgoingMessage, type PublishDefaults, receivedFields } from './lib/msg-fields';
 import type {
   DoneFunction,
   NodeAPI,
@@ -12,8 +12,10 @@ import type {
   Translate,
 } from './lib/node-red-types';
 import { bounded, ConnectionBinding, findConnection } from './lib/out-binding';
+import { evaluatedDefinition, staticDefinition } from './lib/out-defaults';
 import { markFailure, publishFailure } from './lib/out-failure';
 import { refuseEverything, settingProblemText } from './lib/out-problems';
+import { ok, type Result } from './lib/problems';
 import { correlationKey, PendingRequests } from './lib/request-pending';
 import { ReplyTopics } from './lib/request-replies';
 import { readRequestSettings } from './lib/request-settings';
@@ -49,7 +51,7 @@ function register(RED: NodeAPI): void {
 
   function RequestNode(this: NodeInstance, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const parsed = readRequestSettings(definition);
+    const parsed = readRequestSettings(staticDefinition(definition));
     if (!parsed.ok) {
       refuseEverything(this, settingProblemText(t, NS, parsed.problem));
       return;
@@ -139,6 +141,17 @@ function register(RED: NodeAPI): void {
       bounded(Promise.all([replies.close(), binding.stop()])).then(() => done());
     });
 
+    /** The publish settings for this msg: typed inputs (msg, flow, global, env) evaluated. */
+    const typedDefaults = (msg: NodeMessage): Result<PublishDefaults> => {
+      const evaluated = evaluatedDefinition(definition, (value, type) =>
+        RED.util?.evaluateNodeProperty(value, type, this, msg),
+      );
+      if (evaluated === undefined) return ok(settings.publish);
+      if (!evaluated.ok) return evaluated;
+      const read = readRequestSettings(evaluated.value);
+      return read.ok ? ok(read.value.publish) : read;
+    };
+
     /**
      * Publishes the request and records it as waiting. A refusal before publishing (too many
      * waiting, a bad msg) is returned; a failed publish settles the msg when it happens.
@@ -148,10 +161,12 @@ function register(RED: NodeAPI): void {
       if (pending.full) return new Error(t(`${NS}.errors.too-many`, { max: settings.maxPending }));
       const correlation = correlationOf(msg['correlationData']);
       if (correlation === undefined) return new Error(conn.describe({ key: 'correlation-data-invalid' }));
+      const publishDefaults = typedDefaults(msg);
+      if (!publishDefaults.ok) return new Error(settingProblemText(t, NS, publishDefaults.problem));
       const topic = replies.topic();
       const message = outgoingMessage(
         { ...msg, responseTopic: topic, correlationData: correlation },
-        settings.publish,
+        publishDefaults.value,
       );
       if (!message.ok) return new Error(conn.describe(message.problem));
       const key = correlationKey(correlation);

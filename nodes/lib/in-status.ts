@@ -51,7 +51,7 @@ export class InStatus {
 
   messageReceived(): void {
     this.received++;
-    this.throttle.throttled(this.render());
+    this.throttle.throttled(this.renderLater);
   }
 
   refused(refusal: Refusal): void {
@@ -74,6 +74,9 @@ export class InStatus {
   stop(): void {
     this.throttle.stop();
   }
+
+  /** `render` as one function for every message, called only when the status is shown. */
+  private readonly renderLater = (): NodeStatus => this.render();
 
   private render(): NodeStatus {
     const figures: string[] = [];

@@ -42,6 +42,8 @@ interface Entry {
  */
 export class InSubscriptions {
   private readonly entries = new Map<string, Entry>();
+  /** `datatypeFor`'s last answer; forgotten whenever a subscription comes, goes or changes. */
+  private lastDatatype: { topic: string; datatype: OutputFormat | undefined } | undefined;
   private online = false;
   private closed = false;
 
@@ -74,6 +76,7 @@ export class InSubscriptions {
     if (existing !== undefined) {
       if (sameOptions(existing.wanted.options, wanted.options)) {
         existing.wanted = wanted; // the output type may have changed; the server's side has not
+        this.lastDatatype = undefined;
         return existing.state === 'active' ? { kind: 'subscribed' } : { kind: 'pending' };
       }
       await this.remove(wanted.topic);
@@ -84,6 +87,7 @@ export class InSubscriptions {
       state: 'pending',
     };
     this.entries.set(wanted.topic, entry);
+    this.lastDatatype = undefined;
     if (!this.online || this.closed) return { kind: 'pending' };
     return this.start(entry, true);
   }
@@ -91,6 +95,7 @@ export class InSubscriptions {
   /** Unsubscribes `topic`; resolves after the UNSUBACK (if one is needed). False: not subscribed. */
   async remove(topic: string): Promise<boolean> {
     if (!this.entries.delete(topic)) return false;
+    this.lastDatatype = undefined;
     await this.connection.unsubscribe(this.subscriberId, topic);
     return true;
   }
@@ -104,13 +109,24 @@ export class InSubscriptions {
     return [...this.entries.values()].map((e) => e.wanted);
   }
 
-  /** The output type of the first subscription with one of its own that `topic` matches. */
+  /**
+   * The output type of the first subscription with one of its own that `topic` matches. The
+   * answer for the last topic is remembered (until the subscriptions change): a node mostly
+   * receives one topic after another.
+   */
   datatypeFor(topic: string): OutputFormat | undefined {
+    const last = this.lastDatatype;
+    if (last !== undefined && last.topic === topic) return last.datatype;
+    let datatype: OutputFormat | undefined;
     for (const entry of this.entries.values()) {
-      const datatype = entry.wanted.datatype;
-      if (datatype !== undefined && topicMatches(entry.matchOn, topic)) return datatype;
+      const own = entry.wanted.datatype;
+      if (own !== undefined && topicMatches(entry.matchOn, topic)) {
+        datatype = own;
+        break;
+      }
     }
-    return undefined;
+    this.lastDatatype = { topic, datatype };
+    return datatype;
   }
 
   /**
@@ -122,6 +138,7 @@ export class InSubscriptions {
     this.closed = true;
     const topics = this.topics();
     this.entries.clear();
+    this.lastDatatype = undefined;
     await Promise.all(
       topics.map((topic) =>
         this.connection.unsubscribe(this.subscriberId, topic, keepOnServer).catch(() => undefined),
@@ -143,7 +160,7 @@ export class InSubscriptions {
     if (this.closed || this.entries.get(topic) !== entry) return { kind: 'dropped' };
     if (outcome.kind === 'subscribed') entry.state = 'active';
     else if (outcome.kind === 'pending' || this.keepRefused) entry.state = 'pending';
-    else this.entries.delete(topic);
+    else if (this.entries.delete(topic)) this.lastDatatype = undefined;
     this.settled(topic, outcome, byRequest);
     return outcome;
   }

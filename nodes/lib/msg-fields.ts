@@ -14,8 +14,11 @@ import { mergeUserProperties, objectToUserProperties, userPropertiesToObject } f
  * `subscriptionIdentifiers` (in) and `topicAlias` (out).
  */
 
-/** The v5 fields a received message may carry, in the order they are copied onto the msg. */
-export interface ReceivedFields {
+/**
+ * The v5 fields a received message may carry, in the order they are copied onto the msg. (A type
+ * rather than an interface, so that it is a `NodeMessage` as it stands.)
+ */
+export type ReceivedFields = {
   topic: string;
   payload: unknown;
   qos: QoS;
@@ -27,9 +30,35 @@ export interface ReceivedFields {
   payloadFormatIndicator?: boolean;
   messageExpiryInterval?: number;
   subscriptionIdentifiers?: number[];
-}
+};
 
-/** A received PUBLISH as msg fields; `jsonError` when JSON was wanted and the text is not JSON. */
+/**
+ * Makes the fields with `new` rather than as a literal: the msgs of a burst wait together for
+ * Node-RED to deliver them, which would make V8 allocate a literal's later objects straight in
+ * the old generation (see src/protocol/plain-objects.ts). The prototype is `Object.prototype`,
+ * so the result is a plain object, equal to the literal it replaces.
+ */
+const FieldsObject = function FieldsObject(
+  this: ReceivedFields,
+  topic: string,
+  payload: unknown,
+  qos: QoS,
+  retain: boolean,
+): void {
+  this.topic = topic;
+  this.payload = payload;
+  this.qos = qos;
+  this.retain = retain;
+} as unknown as {
+  new (topic: string, payload: unknown, qos: QoS, retain: boolean): ReceivedFields;
+  prototype: object;
+};
+FieldsObject.prototype = Object.prototype;
+
+/**
+ * A received PUBLISH as msg fields, a new object each time (a node may send it as its msg);
+ * `jsonError` when JSON was wanted and the text is not JSON.
+ */
 export function receivedFields(
   packet: PublishPacket,
   format: OutputFormat,
@@ -39,12 +68,7 @@ export function receivedFields(
     payloadFormatIndicator: p?.payloadFormatIndicator,
     contentType: p?.contentType,
   });
-  const fields: ReceivedFields = {
-    topic: packet.topic,
-    payload: decoded.payload,
-    qos: packet.qos,
-    retain: packet.retain,
-  };
+  const fields = new FieldsObject(packet.topic, decoded.payload, packet.qos, packet.retain);
   if (p !== undefined) {
     if (p.userProperties !== undefined) fields.userProperties = userPropertiesToObject(p.userProperties);
     if (p.responseTopic !== undefined) fields.responseTopic = p.responseTopic;
@@ -121,9 +145,14 @@ function readQoS(value: unknown): QoS | undefined | false {
 /** A topic name a PUBLISH may carry: not empty, no wildcards [MQTT-3.3.2-2]. */
 function readTopic(value: unknown, key: string): Result<string | undefined> {
   if (value === undefined || value === null || value === '') return ok(undefined);
+  if (value === lastValidTopic) return ok(lastValidTopic);
   if (typeof value !== 'string' || !isValidTopicName(value)) return fail(key, { topic: String(value) });
+  lastValidTopic = value;
   return ok(value);
 }
+
+/** The last topic `readTopic` found valid: a node mostly publishes to one topic. */
+let lastValidTopic: string | undefined;
 
 function readBinary(value: unknown): Buffer | undefined | false {
   if (value === undefined || value === null) return undefined;
@@ -164,16 +193,53 @@ export function outgoingMessage(msg: NodeMessage, defaults: PublishDefaults): Re
   if (!payload.ok) return payload;
   const properties = publishProperties(msg, defaults, isReply, msgResponseTopic.value);
   if (!properties.ok) return properties;
-  return ok({ topic: checkedTopic.value, payload: payload.value, qos, retain, properties: properties.value });
+  return ok(new MessageObject(checkedTopic.value, payload.value, qos, retain, properties.value));
 }
+
+type MessageProperties = Omit<PublishProperties, 'subscriptionIdentifiers'>;
+
+/**
+ * The message and its properties, made with `new` rather than as literals: they stay alive while
+ * the publish is in flight, with thousands of others in a burst (see `FieldsObject`).
+ */
+const MessageObject = function MessageObject(
+  this: OutgoingMessage,
+  topic: string,
+  payload: Buffer,
+  qos: QoS,
+  retain: boolean,
+  properties: MessageProperties,
+): void {
+  this.topic = topic;
+  this.payload = payload;
+  this.qos = qos;
+  this.retain = retain;
+  this.properties = properties;
+} as unknown as {
+  new (
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    retain: boolean,
+    properties: MessageProperties,
+  ): OutgoingMessage;
+  prototype: object;
+};
+MessageObject.prototype = Object.prototype;
+
+const PropertiesObject = function PropertiesObject(): void {} as unknown as {
+  new (): MessageProperties;
+  prototype: object;
+};
+PropertiesObject.prototype = Object.prototype;
 
 function publishProperties(
   msg: NodeMessage,
   d: PublishDefaults,
   isReply: boolean,
   msgResponseTopic: string | undefined,
-): Result<Omit<PublishProperties, 'subscriptionIdentifiers'>> {
-  const out: Omit<PublishProperties, 'subscriptionIdentifiers'> = {};
+): Result<MessageProperties> {
+  const out = new PropertiesObject();
 
   let userProperties = d.userProperties;
   if (msg['userProperties'] !== undefined && msg['userProperties'] !== null) {

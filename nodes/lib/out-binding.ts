@@ -70,8 +70,11 @@ export class ConnectionBinding implements ConnectionUser {
 
   /** The node's figures changed. */
   refresh(): void {
-    this.throttle.throttled(withFigures(this.base, this.figures()));
+    this.throttle.throttled(this.render);
   }
+
+  /** The status with the figures, made only when shown (one function for every refresh). */
+  private readonly render = (): NodeStatus => withFigures(this.base, this.figures());
 
   /** Leaves the connection (the last user closes it); nothing shows after this. */
   async stop(): Promise<void> {

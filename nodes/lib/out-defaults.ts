@@ -103,3 +103,70 @@ export function readPublishDefaults(raw: NodeDefinition): Result<PublishDefaults
   if (alias.value !== undefined) defaults.topicAlias = alias.value;
   return ok(defaults);
 }
+
+/**
+ * The settings the editor offers as typed inputs, each with a `<field>Type` companion: `str` (the
+ * text itself, the default), or `msg`, `flow`, `global`, `env`, … evaluated for each msg.
+ */
+export const TYPED_FIELDS = ['topic', 'responseTopic', 'correlationData', 'contentType'] as const;
+
+/** A typed input's value for one msg (`RED.util.evaluateNodeProperty`). */
+export type Evaluate = (value: unknown, type: string) => unknown;
+
+function typeOf(raw: NodeDefinition, field: string): string {
+  const type = raw[`${field}Type`];
+  return typeof type === 'string' && type !== '' ? type : 'str';
+}
+
+/** The definition as read once, at deploy: a typed field evaluated per msg is blank there. */
+export function staticDefinition(raw: NodeDefinition): NodeDefinition {
+  const out: NodeDefinition = { ...raw };
+  for (const field of TYPED_FIELDS) if (typeOf(raw, field) !== 'str') out[field] = '';
+  return out;
+}
+
+/**
+ * The definition with its typed fields evaluated for one msg, or undefined when every field is
+ * plain text (then the settings read at deploy hold). Missing values are blank, numbers and
+ * booleans their text, a Buffer stays a Buffer; an expression that fails is a setting problem.
+ */
+export function evaluatedDefinition(
+  raw: NodeDefinition,
+  evaluate: Evaluate,
+): Result<NodeDefinition> | undefined {
+  let out: NodeDefinition | undefined;
+  for (const field of TYPED_FIELDS) {
+    const type = typeOf(raw, field);
+    if (type === 'str') continue;
+    let value: unknown;
+    try {
+      value = evaluate(raw[field], type);
+    } catch {
+      return settingInvalid(field);
+    }
+    out ??= { ...raw };
+    if (value === undefined || value === null) out[field] = '';
+    else if (typeof value === 'number' || typeof value === 'boolean') out[field] = String(value);
+    else out[field] = value;
+  }
+  return out === undefined ? undefined : ok(out);
+}
+
+/**
+ * `readPublishDefaults` for one msg when some field is a typed input other than text; undefined
+ * when none is. Correlation data that evaluates to a Buffer is sent as those bytes.
+ */
+export function typedPublishDefaults(
+  raw: NodeDefinition,
+  evaluate: Evaluate,
+): Result<PublishDefaults> | undefined {
+  const evaluated = evaluatedDefinition(raw, evaluate);
+  if (evaluated === undefined || !evaluated.ok) return evaluated;
+  const correlation = evaluated.value['correlationData'];
+  const bytes = Buffer.isBuffer(correlation) ? correlation : undefined;
+  const read = readPublishDefaults(
+    bytes === undefined ? evaluated.value : { ...evaluated.value, correlationData: '' },
+  );
+  if (read.ok && bytes !== undefined && bytes.length > 0) read.value.correlationData = bytes;
+  return read;
+}

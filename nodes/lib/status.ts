@@ -36,7 +36,7 @@ export function nodeStatus(status: BrokerStatus, t: Translate): NodeStatus {
  */
 export class StatusThrottle {
   private timer: NodeJS.Timeout | undefined;
-  private pending: NodeStatus | undefined;
+  private pending: NodeStatus | (() => NodeStatus) | undefined;
   private lastShownAt = 0;
   private stopped = false;
 
@@ -53,8 +53,12 @@ export class StatusThrottle {
     this.display(status);
   }
 
-  /** Shows `status` now, or at the end of the current interval if one was shown just before. */
-  throttled(status: NodeStatus): void {
+  /**
+   * Shows `status` now, or at the end of the current interval if one was shown just before. A
+   * function is called only when its status is shown, so a status changing with every message
+   * (a count, a translated text) costs nothing between two displays.
+   */
+  throttled(status: NodeStatus | (() => NodeStatus)): void {
     if (this.stopped) return;
     this.pending = status;
     if (this.timer !== undefined) return;
@@ -76,7 +80,7 @@ export class StatusThrottle {
     this.timer = undefined;
     const status = this.pending;
     this.pending = undefined;
-    if (status !== undefined) this.display(status);
+    if (status !== undefined) this.display(typeof status === 'function' ? status() : status);
   }
 
   private cancel(): void {

@@ -30,7 +30,7 @@ export function capabilitiesOf(
  * refused with 0x9B rather than downgraded, so a caller never gets a weaker delivery guarantee
  * than it asked for without knowing [MQTT-3.2.2-11]; a retained publish to a server without
  * Retain Available is refused with 0x9A [MQTT-3.2.2-14]; a packet over the server's Maximum
- * Packet Size with 0x95 [MQTT-3.1.2-24] (its size is measured with the full topic).
+ * Packet Size with 0x95 [MQTT-3.2.2-15] (its size is measured with the full topic).
  */
 export function publishProblem(
   message: OutgoingMessage,

@@ -22,6 +22,8 @@ export interface AddResult {
 }
 
 const MAX_SUBSCRIPTION_ID = 268_435_455;
+/** Topics whose matching filters `route` remembers; past this the memory starts over. */
+const MATCH_CACHE_SIZE = 1024;
 
 /**
  * Routes each incoming PUBLISH to the local subscribers (e.g. Node-RED `mqtt5 in` nodes) it is
@@ -40,6 +42,8 @@ export class ClientDispatcher {
   private readonly byFilter = new Map<string, FilterEntry>();
   private readonly byIdentifier = new Map<number, FilterEntry>();
   private readonly trie = new SubscriptionTrie<FilterEntry>();
+  /** The filters each recently routed topic matches; emptied whenever a filter comes or goes. */
+  private readonly matchCache = new Map<string, readonly FilterEntry[]>();
   private nextIdentifier = 1;
 
   /** Registers `subscriberId` for `filter`. Throws `MqttError` 0x8F for an invalid filter. */
@@ -61,6 +65,7 @@ export class ClientDispatcher {
       turn: 0,
     };
     this.trie.add(matchOn, entry);
+    this.matchCache.clear();
     this.byFilter.set(filter, entry);
     this.byIdentifier.set(entry.subscriptionIdentifier, entry);
     return { entry, subscribe: true };
@@ -77,6 +82,7 @@ export class ClientDispatcher {
     this.byFilter.delete(filter);
     this.byIdentifier.delete(entry.subscriptionIdentifier);
     this.trie.remove(parseSharedSubscription(filter)?.filter ?? filter, entry);
+    this.matchCache.clear();
     return true;
   }
 
@@ -106,8 +112,19 @@ export class ClientDispatcher {
    * session's messages queued before a restart carry the previous process's identifiers.
    */
   route(publish: PublishPacket): string[] {
-    const matching = this.trie.match(publish.topic);
+    const matching = this.matching(publish.topic);
     const ids = publish.properties?.subscriptionIdentifiers;
+    const only = matching.length === 1 ? matching[0] : undefined;
+    if (only !== undefined && (only.subscribers.size <= 1 || !isSharedSubscription(only.filter))) {
+      // One filter matches and its subscribers all take the message (the usual case): they do
+      // when the message carries the filter's identifier, or none of ours (see above).
+      const takes =
+        ids === undefined ||
+        ids.includes(only.subscriptionIdentifier) ||
+        !ids.some((id) => this.byIdentifier.has(id));
+      return takes ? [...only.subscribers] : [];
+    }
+    if (matching.length === 0) return [];
     const out = new Set<string>();
     if (ids === undefined || !ids.some((id) => this.byIdentifier.has(id))) {
       for (const entry of matching) for (const s of this.takers(entry)) out.add(s);
@@ -133,6 +150,16 @@ export class ClientDispatcher {
         out.add(subscriber);
     }
     return [...out];
+  }
+
+  /** The filters `topic` matches, from the trie or, for a topic seen lately, from memory. */
+  private matching(topic: string): readonly FilterEntry[] {
+    const known = this.matchCache.get(topic);
+    if (known !== undefined) return known;
+    const found = this.trie.match(topic);
+    if (this.matchCache.size >= MATCH_CACHE_SIZE) this.matchCache.clear();
+    this.matchCache.set(topic, found);
+    return found;
   }
 
   /**

@@ -13,6 +13,7 @@ import { openUrlTransport, parseConnectUrl } from './connect-url';
 import { ClientDispatcher, type SubscriberOptions } from './dispatcher';
 import type { MqttClientEvents, MqttClientOptions, RequestResult } from './driver-types';
 import { ClientError, toClientError } from './errors';
+import { ResultObject } from './plain-objects';
 import { ReconnectPolicy } from './reconnect-policy';
 import { ClientSession } from './session';
 import type { ClientEvent, ConnectedEvent, OutgoingMessage, ServerCapabilities } from './types';
@@ -22,6 +23,14 @@ export type { MqttClientEvents, MqttClientOptions, RequestResult } from './drive
 interface Waiter {
   resolve(result: RequestResult): void;
   reject(error: ClientError): void;
+}
+
+/** A request's settling functions, made with `new` (one per publish in flight; see plain-objects.ts). */
+class PromiseWaiter implements Waiter {
+  constructor(
+    readonly resolve: (result: RequestResult) => void,
+    readonly reject: (error: ClientError) => void,
+  ) {}
 }
 
 /**
@@ -39,7 +48,10 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
   private opening = false;
   private ended = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires. */
+  private timerAt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private flushScheduled = false;
   /** Filters added while offline, to subscribe at the next connection. */
   private readonly unsent = new Set<string>();
 
@@ -172,10 +184,9 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
         this.emit('message', event.message, this.dispatcher.route(event.message));
         return;
       case 'completed':
-        this.waiters.get(event.requestId)?.resolve({
-          reasonCodes: event.reasonCodes,
-          reasonString: event.properties?.reasonString,
-        });
+        this.waiters
+          .get(event.requestId)
+          ?.resolve(new ResultObject(event.reasonCodes, event.properties?.reasonString));
         this.waiters.delete(event.requestId);
         return;
       case 'failed':
@@ -189,28 +200,51 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
     }
   }
 
+  /**
+   * Keeps a timer for the session's next deadline. Keep Alive moves the deadline with every
+   * write, so a timer that fires no later than the deadline is left alone rather than re-armed on
+   * each flush: when it fires early, `tick` finds nothing to do and the timer is armed again.
+   */
   private armTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     const deadline = this.session.nextDeadline();
-    if (deadline === undefined) return;
-    this.timer = setTimeout(
-      () => {
+    if (deadline === undefined) {
+      if (this.timer !== undefined) {
+        clearTimeout(this.timer);
         this.timer = undefined;
-        this.session.tick(Date.now());
-        this.flush();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
+      }
+      return;
+    }
+    if (this.timer !== undefined && this.timerAt <= deadline) return;
+    clearTimeout(this.timer);
+    const now = Date.now();
+    this.timerAt = Math.max(now, deadline);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.session.tick(Date.now());
+      this.flush();
+    }, this.timerAt - now);
     this.timer.unref();
   }
 
   private request(requestId: number): Promise<RequestResult> {
     const promise = new Promise<RequestResult>((resolve, reject) =>
-      this.waiters.set(requestId, { resolve, reject }),
+      this.waiters.set(requestId, new PromiseWaiter(resolve, reject)),
     );
-    this.flush();
+    this.scheduleFlush();
     return promise;
+  }
+
+  /**
+   * Flushes once the current turn of the event loop is over, so that the requests a flow makes
+   * in one turn (a burst of publishes) go out in one write rather than one write each.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /**
@@ -304,6 +338,7 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
     this.session.abandon(new ClientError(ReasonCode.UnspecifiedError, 'the client was ended'));
     this.flush();
     clearTimeout(this.timer);
+    this.timer = undefined;
     if (transport === undefined) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

@@ -3,7 +3,7 @@ import { ReasonCode } from '../protocol/reason-codes';
 
 /**
  * Incoming QoS 2 publishes between PUBREC and PUBREL (spec 4.3.3). A PUBLISH whose packet id is
- * still here is a duplicate and is not delivered again [MQTT-4.3.3-9]. The client's Receive
+ * still here is a duplicate and is not delivered again [MQTT-4.3.3-10]. The client's Receive
  * Maximum bounds how many the server may have unacknowledged: one more is a protocol error, 0x93
  * [MQTT-3.3.4-9]. (QoS 1 publishes are acknowledged as they arrive, so they never pile up.)
  */

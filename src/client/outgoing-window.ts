@@ -1,3 +1,4 @@
+import { InFlightObject } from './plain-objects';
 import type { PendingPublish } from './types';
 
 /** Where an outgoing QoS 1 or 2 publish stands (spec 4.3.2, 4.3.3). */
@@ -32,7 +33,7 @@ export class OutgoingWindow {
   }
 
   add(packetId: number, pending: PendingPublish, stage: InFlightStage): InFlight {
-    const flight: InFlight = { packetId, pending, stage };
+    const flight = new InFlightObject(packetId, pending, stage);
     this.flights.set(packetId, flight);
     return flight;
   }

@@ -46,6 +46,8 @@ export interface SessionContext {
   /** SUBSCRIBE and UNSUBSCRIBE waiting for their ack, by packet id. */
   readonly acks: Map<number, { requestId: number; kind: 'subscribe' | 'unsubscribe'; count: number }>;
   nextRequestId: number;
+  /** The last topic name a publish was validated with (most flows publish to one topic). */
+  lastValidTopic: string | undefined;
 }
 
 export function newContext(options: ResolvedSessionOptions, clock: Clock): SessionContext {
@@ -69,6 +71,7 @@ export function newContext(options: ResolvedSessionOptions, clock: Clock): Sessi
     inAliases: new InboundTopicAliases(0),
     acks: new Map(),
     nextRequestId: 1,
+    lastValidTopic: undefined,
   };
 }
 

@@ -1,5 +1,7 @@
+import { AckObject } from '../protocol/plain-objects';
 import { ReasonCode } from '../protocol/reason-codes';
 import type { PublishPacket, PubrelPacket } from '../protocol/types';
+import { MessageObject } from './plain-objects';
 import { type SessionContext, send } from './session-context';
 
 /**
@@ -18,16 +20,16 @@ export function handlePublish(ctx: SessionContext, packet: PublishPacket): void 
   const packetId = packet.packetId ?? 0;
   switch (packet.qos) {
     case 0:
-      ctx.events.push({ type: 'message', message });
+      ctx.events.push(new MessageObject(message));
       return;
     case 1:
-      ctx.events.push({ type: 'message', message });
-      send(ctx, { type: 'puback', packetId, reasonCode: ReasonCode.Success });
+      ctx.events.push(new MessageObject(message));
+      send(ctx, new AckObject('puback', packetId, ReasonCode.Success));
       return;
     case 2:
-      // [MQTT-4.3.3-9] a PUBLISH with the id of one not yet released is not delivered again.
-      if (ctx.incoming.receive(packetId)) ctx.events.push({ type: 'message', message });
-      send(ctx, { type: 'pubrec', packetId, reasonCode: ReasonCode.Success });
+      // [MQTT-4.3.3-10] a PUBLISH with the id of one not yet released is not delivered again.
+      if (ctx.incoming.receive(packetId)) ctx.events.push(new MessageObject(message));
+      send(ctx, new AckObject('pubrec', packetId, ReasonCode.Success));
       return;
   }
 }

@@ -4,6 +4,7 @@ import type { PubackPacket, PubcompPacket, PublishPacket, PubrecPacket } from '.
 import { validateTopicName } from '../topic';
 import { publishProblem } from './capabilities';
 import { ClientError, notConnected, toClientError } from './errors';
+import { CompletedObject, PendingObject } from './plain-objects';
 import { newRequestId, type SessionContext, send } from './session-context';
 import type { OutgoingMessage, PendingPublish } from './types';
 
@@ -19,18 +20,11 @@ function completed(
   reasonCode: number,
   ack?: PubackPacket | PubcompPacket,
 ) {
-  ctx.events.push({
-    type: 'completed',
-    requestId,
-    kind: 'publish',
-    reasonCodes: [reasonCode],
-    properties: ack?.properties,
-  });
+  ctx.events.push(new CompletedObject(requestId, 'publish', [reasonCode], ack?.properties));
 }
 
 /** The PUBLISH for `message`, with the full topic and no alias. */
 function toPacket(message: OutgoingMessage, packetId: number | undefined, dup: boolean): PublishPacket {
-  const { topicAlias: _alias, ...properties } = message.properties ?? {};
   return {
     type: 'publish',
     topic: message.topic,
@@ -39,18 +33,38 @@ function toPacket(message: OutgoingMessage, packetId: number | undefined, dup: b
     retain: message.retain ?? false,
     dup,
     packetId,
-    properties,
+    properties: withoutAlias(message.properties),
   };
+}
+
+/**
+ * The message's properties without its topic alias (the alias is the connection's to give). The
+ * object is shared, not copied, when it has no alias: the encoder only reads it.
+ */
+function withoutAlias(properties: OutgoingMessage['properties']): PublishPacket['properties'] {
+  if (properties === undefined) return {};
+  if (properties.topicAlias === undefined) return properties;
+  const { topicAlias: _alias, ...rest } = properties;
+  return rest;
+}
+
+/** Validates a topic name, remembering the last valid one (a flow mostly publishes to one topic). */
+function checkTopic(ctx: SessionContext, topic: string): void {
+  if (topic === ctx.lastValidTopic) return;
+  validateTopicName(topic);
+  ctx.lastValidTopic = topic;
 }
 
 /** A new publish request. Returns its request id; the outcome comes as a 'completed' or 'failed' event. */
 export function requestPublish(ctx: SessionContext, message: OutgoingMessage): number {
   const requestId = newRequestId(ctx);
   let pending: PendingPublish;
+  // Built once: its size bounds the queue, and a publish that goes out at once is written as is.
+  let packet: PublishPacket;
   try {
-    validateTopicName(message.topic);
-    const probe = toPacket(message, message.qos > 0 ? 1 : undefined, false);
-    pending = { requestId, message, bytes: packetLength(probe, ctx.options.protocolLevel) };
+    checkTopic(ctx, message.topic);
+    packet = toPacket(message, message.qos > 0 ? 1 : undefined, false);
+    pending = new PendingObject(requestId, message, packetLength(packet, ctx.options.protocolLevel));
     if (ctx.state === 'online') {
       ctx.outAliases.check(message.properties?.topicAlias);
       const problem = ctx.caps === undefined ? undefined : publishProblem(message, pending.bytes, ctx.caps);
@@ -65,7 +79,7 @@ export function requestPublish(ctx: SessionContext, message: OutgoingMessage): n
     return requestId;
   }
   if (ctx.state === 'online' && (message.qos === 0 || (ctx.queue.length === 0 && ctx.window.hasRoom()))) {
-    sendNew(ctx, pending);
+    sendNew(ctx, pending, packet, true);
     return requestId;
   }
   try {
@@ -76,10 +90,14 @@ export function requestPublish(ctx: SessionContext, message: OutgoingMessage): n
   return requestId;
 }
 
-/** Writes a publish for the first time on this connection. */
-function sendNew(ctx: SessionContext, pending: PendingPublish): void {
+/**
+ * Writes a publish for the first time on this connection. `built` is its packet when already made
+ * (with a placeholder packet id), and `checked` says the server's limits were checked just now.
+ */
+function sendNew(ctx: SessionContext, pending: PendingPublish, built?: PublishPacket, checked = false): void {
   const { message, requestId } = pending;
-  const problem = ctx.caps === undefined ? undefined : publishProblem(message, pending.bytes, ctx.caps);
+  const problem =
+    checked || ctx.caps === undefined ? undefined : publishProblem(message, pending.bytes, ctx.caps);
   if (problem !== undefined) {
     failed(ctx, requestId, problem);
     return;
@@ -92,7 +110,8 @@ function sendNew(ctx: SessionContext, pending: PendingPublish): void {
     return;
   }
   const packetId = message.qos > 0 ? ctx.ids.allocate() : undefined;
-  const packet = toPacket(message, packetId, false);
+  const packet = built ?? toPacket(message, packetId, false);
+  packet.packetId = packetId;
   packet.topic = wire.topic;
   if (wire.alias !== undefined) packet.properties = { ...packet.properties, topicAlias: wire.alias };
   if (packetId !== undefined) ctx.window.add(packetId, pending, message.qos === 1 ? 'puback' : 'pubrec');

@@ -218,5 +218,31 @@ describe('client pieces', () => {
       assert.deepEqual(d.route(pub('t/x')), []);
       assert.deepEqual(d.entries(), []);
     });
+
+    it('routes a message only one filter matches by that filter and its identifier', () => {
+      const d = new ClientDispatcher();
+      const a = d.add('A', 'bench/q1', opts).entry.subscriptionIdentifier;
+      const b = d.add('B', 'bench/q0', opts).entry.subscriptionIdentifier;
+      d.add('A2', 'bench/q1', opts);
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(d.route(pub('bench/q1', [a])).sort(), ['A', 'A2'], 'its identifier');
+        assert.deepEqual(d.route(pub('bench/q1')).sort(), ['A', 'A2'], 'no identifiers');
+        assert.deepEqual(d.route(pub('bench/q1', [b])), [], 'a copy for another filter of ours');
+        assert.deepEqual(d.route(pub('bench/q1', [a + 100])).sort(), ['A', 'A2'], 'no identifier of ours');
+        assert.deepEqual(d.route(pub('bench/none', [a])), [], 'no filter matches');
+      }
+    });
+
+    it('routes by the filters of the moment after a filter comes or goes', () => {
+      const d = new ClientDispatcher();
+      d.add('A', 'x/+', opts);
+      assert.deepEqual(d.route(pub('x/1')), ['A']);
+      d.add('B', 'x/#', opts);
+      assert.deepEqual(d.route(pub('x/1')).sort(), ['A', 'B']);
+      assert.equal(d.remove('A', 'x/+'), true);
+      assert.deepEqual(d.route(pub('x/1')), ['B']);
+      d.remove('B', 'x/#');
+      assert.deepEqual(d.route(pub('x/1')), []);
+    });
   });
 });
