@@ -6,6 +6,7 @@ import { releaseSharedMemoryStore, sharedMemoryStore } from '../src/store/memory
 import type { BrokerStore } from '../src/store/types';
 import { createTransportPair } from '../src/transport/in-process';
 import type { Transport } from '../src/transport/transport';
+import { type ActionTarget, runBrokerAction } from './lib/broker-actions';
 import { type BrokerNodeSettings, parseBrokerNode } from './lib/config';
 import { changesClientCount, eventMessage } from './lib/events';
 import type { InProcessBroker } from './lib/in-process';
@@ -14,6 +15,7 @@ import type { NodeAPI, NodeDefinition, NodeInstance, Translate } from './lib/nod
 import { errorMessage, translateProblem } from './lib/problems';
 import { type BrokerStatus, nodeStatus, StatusThrottle } from './lib/status';
 import { tlsFromConfigNode } from './lib/tls';
+import { publishCatalog, serveTopics, TopicCatalog, withdrawCatalog } from './lib/topic-catalog';
 import { PASSWORDS_CREDENTIAL, usersWithPasswords } from './lib/users';
 
 /**
@@ -53,11 +55,17 @@ function register(RED: NodeAPI): void {
       return;
     }
     const { engine, server } = service;
+    const topics = new TopicCatalog(() => {
+      const retained = engine.admin.retained('#');
+      return retained.ok ? retained.value.map((m) => m.topic) : [];
+    });
+    publishCatalog(node.id, topics);
 
     // 2. Broker events → msgs on the one output; connects and disconnects → client count.
     let closing = false;
     server.on('event', (event) => {
       if (closing) return; // the shutdown's own disconnects would go to a flow being stopped
+      topics.record(event);
       node.send(eventMessage(event));
       if (changesClientCount(event)) {
         status.clients = engine.counters.clientsConnected;
@@ -99,23 +107,41 @@ function register(RED: NodeAPI): void {
         },
       );
 
-    // 4. Any msg in: the broker's figures out.
-    node.on('input', (msg, send, done) => {
-      msg.topic = 'stats';
-      msg.payload = {
+    // 4. msg.action in (none: the broker's figures), its result out; a refusal goes to Catch.
+    //    Actions wait for the store's state, so that it cannot overwrite what a flow injected.
+    const ready = restored.catch(() => undefined);
+    const target: ActionTarget = {
+      admin: engine.admin,
+      run: (call) => server.runAdmin(call),
+      stats: () => ({
         listening: server.listening,
         clients: engine.counters.clientsConnected,
         counters: { ...engine.counters },
         connections: server.stats().connections,
-      };
-      send(msg);
-      done();
+      }),
+    };
+    node.on('input', (msg, send, done) => {
+      ready
+        .then(() => {
+          const outcome = runBrokerAction(msg, target);
+          if (!outcome.ok) {
+            if (outcome.reasonCode !== undefined) msg['reasonCode'] = outcome.reasonCode;
+            done(new Error(translateProblem(t, 'errors', outcome.problem)));
+            return;
+          }
+          msg.topic = outcome.topic;
+          msg.payload = outcome.payload;
+          send(msg);
+          done();
+        })
+        .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
     });
 
     // 5. Redeploy: done() only once every port is released, so the next deploy can bind it.
     node.on('close', (removed, done) => {
       closing = true;
       throttle.stop();
+      withdrawCatalog(node.id, topics);
       stopServer(started, server, CLOSE_BOUND_MS)
         .then(async (inTime) => {
           if (!inTime)
@@ -144,6 +170,7 @@ function register(RED: NodeAPI): void {
   RED.nodes.registerType('mqtt5 broker', BrokerNode, {
     credentials: { [PASSWORDS_CREDENTIAL]: { type: 'password' } },
   });
+  serveTopics(RED);
 
   /**
    * The engine and its driver for this node's settings, or undefined after reporting (via

@@ -47,7 +47,9 @@ export function parseBrokerNode(raw: NodeDefinition): Result<BrokerNodeSettings>
   const tlsConfigId = tls.value === '' ? undefined : tls.value;
   if (tlsConfigId === undefined && listeners.some((l) => l.secure)) return fail('tls-required');
 
-  const userList = readList(raw['users']);
+  // `accounts`: the editor may not use `users`, a name Node-RED keeps for itself (an early
+  // hand-written flow may still say `users`).
+  const userList = readList(raw['accounts'] ?? raw['users']);
   if (!userList.ok) return fail('users-invalid');
   const usernames = parseUsernames(userList.value);
   if (!usernames.ok) return usernames;

@@ -58,6 +58,28 @@ export interface CredentialField {
   type: 'text' | 'password';
 }
 
+/** A request to Node-RED's admin API (an Express request, reduced to what these nodes read). */
+export interface AdminRequest {
+  params: Record<string, string | undefined>;
+}
+
+/** The response of an admin API handler (an Express response, reduced). */
+export interface AdminResponse {
+  status(code: number): AdminResponse;
+  json(body: unknown): void;
+}
+
+export type AdminHandler = (req: AdminRequest, res: AdminResponse, next: () => void) => void;
+
+/**
+ * `RED.httpAdmin` (the editor's admin HTTP API, an Express app; absent without the editor) and
+ * `RED.auth`, reduced to what these nodes use. Read from `RED` through `adminApiOf`.
+ */
+export interface AdminApi {
+  httpAdmin: { get(path: string, ...handlers: AdminHandler[]): void };
+  auth?: { needsPermission(permission: string): AdminHandler };
+}
+
 export type NodeConstructor = (this: NodeInstance, config: NodeDefinition) => void;
 
 /** `RED` as a node module receives it. */
@@ -76,6 +98,10 @@ export interface NodeAPI {
   _(key: string, substitutions?: Record<string, string | number>): string;
   /** Node-RED's own HTTP(S) server, when it runs one. */
   server?: HttpServer;
+  /** Node-RED's utilities: a typed input's value (`str`, `msg`, `flow`, `global`, `env`, …) for a msg. */
+  util?: {
+    evaluateNodeProperty(value: unknown, type: string, node: NodeInstance, msg: NodeMessage): unknown;
+  };
   /** The runtime settings; `userDir` is where Node-RED keeps flows and credentials. */
   settings: { userDir?: string };
 }

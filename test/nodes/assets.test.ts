@@ -217,10 +217,10 @@ describe('broker node editor', () => {
 
   it('validates users, access rules and limits', () => {
     assert.equal(
-      validatorOf(definition, 'users')([{ username: 'a' }, { username: 'a' }], {}),
+      validatorOf(definition, 'accounts')([{ username: 'a' }, { username: 'a' }], {}),
       'username a is listed twice',
     );
-    assert.equal(validatorOf(definition, 'users')([{ username: ' ' }], {}), 'every user needs a username');
+    assert.equal(validatorOf(definition, 'accounts')([{ username: ' ' }], {}), 'every user needs a username');
     assert.equal(
       validatorOf(definition, 'acl')([{ who: 'user', topic: 'a/#' }], {}),
       'a user rule needs a username',

@@ -195,7 +195,7 @@ describe('mqtt5 broker node', function () {
     const url = `mqtt://127.0.0.1:${port}`;
     await helper.load(
       brokerModule,
-      brokerFlow({ listeners: [tcp(port)], users: [{ username: 'alice' }], anonymous: 'auto' }),
+      brokerFlow({ listeners: [tcp(port)], accounts: [{ username: 'alice' }], anonymous: 'auto' }),
       { b1: { passwords: JSON.stringify({ alice: 'wonderland' }) } },
     );
     const out = collect('out');
@@ -212,7 +212,7 @@ describe('mqtt5 broker node', function () {
     const url = `mqtt://127.0.0.1:${port}`;
     await helper.load(
       brokerModule,
-      brokerFlow({ listeners: [tcp(port)], users: [{ username: 'alice' }, { username: 'bob' }] }),
+      brokerFlow({ listeners: [tcp(port)], accounts: [{ username: 'alice' }, { username: 'bob' }] }),
       { b1: { passwords: JSON.stringify({ alice: 'wonderland' }) } },
     );
     const statuses = statusesOf('b1');
@@ -229,7 +229,7 @@ describe('mqtt5 broker node', function () {
       const url = `mqtt://127.0.0.1:${port}`;
       await helper.load(
         brokerModule,
-        brokerFlow({ listeners: [tcp(port)], users: [{ username: 'alice' }] }),
+        brokerFlow({ listeners: [tcp(port)], accounts: [{ username: 'alice' }] }),
         credentials,
       );
       const statuses = statusesOf('b1');
@@ -247,7 +247,7 @@ describe('mqtt5 broker node', function () {
     const url = `mqtt://127.0.0.1:${port}`;
     await helper.load(
       brokerModule,
-      brokerFlow({ listeners: [tcp(port)], users: [{ username: 'alice' }], anonymous: 'allow' }),
+      brokerFlow({ listeners: [tcp(port)], accounts: [{ username: 'alice' }], anonymous: 'allow' }),
       { b1: { passwords: JSON.stringify({ alice: 'pw' }) } },
     );
     await open(url, { clientId: 'anon' });
@@ -265,7 +265,7 @@ describe('mqtt5 broker node', function () {
       brokerModule,
       brokerFlow({
         listeners: [tcp(port)],
-        users: [{ username: 'alice' }, { username: 'bob' }],
+        accounts: [{ username: 'alice' }, { username: 'bob' }],
         acl: [
           { who: 'everyone', access: 'readwrite', topic: 'home/%u/#' },
           { who: 'user', username: 'alice', access: 'read', topic: 'home/#' },

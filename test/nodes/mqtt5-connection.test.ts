@@ -203,7 +203,7 @@ describe('mqtt5-connection config node', function () {
   it('shows a refusal with its reason code, and keeps retrying', async () => {
     const port = await freePort();
     await helper.load(MODULES, [
-      brokerNode(port, { users: [{ username: 'alice' }] }),
+      brokerNode(port, { accounts: [{ username: 'alice' }] }),
       { id: 'c1', type: 'mqtt5-connection', url: `mqtt://127.0.0.1:${port}` },
     ]);
     const connection = connectionNode();

@@ -107,9 +107,9 @@ export function clearStatuses(): void {
  * recorded (a status node only sees those made after the test has hooked it up).
  */
 export function brokerModule(red: NodeAPI): void {
-  red._ = translator('en-US');
   recordStatuses(red);
-  brokerNode(red);
+  // Its own RED, as Node-RED gives each node file: the shared one's `_` stays core's.
+  brokerNode({ ...red, _: translator('en-US') });
 }
 
 const recording = new WeakSet<NodeAPI['nodes']>();
