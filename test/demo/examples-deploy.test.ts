@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
   startNodeRed,
 } from '../../nodes/build/demo-runtime';
 import { connectClient, endClient, freePort, until } from '../nodes/support';
+import { makeSelfSignedCert } from '../transport/helpers';
 
 /** The ports the examples listen on, in order. */
 const EXAMPLE_PORTS = [1883, 1884, 1885, 1886, 1887, 8883];
@@ -24,29 +24,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function makeCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'broker.crt');
   const key = join(dir, 'broker.key');
-  const result = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '365',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8', timeout: 30000 },
-  );
-  if (result.error !== undefined) throw new Error(`this test needs openssl: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+  const made = makeSelfSignedCert();
+  writeFileSync(cert, made.cert);
+  writeFileSync(key, made.key);
   return { cert, key };
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -19,6 +18,7 @@ import {
   TEST_USER_DIR,
   until,
 } from '../nodes/support';
+import { makeSelfSignedCert } from '../transport/helpers';
 import { loadableExample, loadExample, PROBE } from './flows';
 
 helper.init(require.resolve('node-red'));
@@ -424,29 +424,9 @@ async function lateStatuses(port: number): Promise<Record<string, string>> {
 
 /** A self-signed certificate for localhost, made with the command the README gives. */
 function makeCertificate(certFile: string, keyFile: string): void {
-  const result = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '365',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { encoding: 'utf8', timeout: 30000 },
-  );
-  if (result.error !== undefined) throw new Error(`this test needs openssl: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+  const made = makeSelfSignedCert();
+  writeFileSync(certFile, made.cert);
+  writeFileSync(keyFile, made.key);
 }
 
 /** The example with its `tls-config` nodes pointing at the test's certificate and key. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { IPublishPacket, MqttClient as MqttJsClient } from 'mqtt';
-import type { NodeAPI, NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
+import type { NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
 import { readPublishDefaults } from '../../nodes/lib/out-defaults';
 import { markFailure, publishFailure } from '../../nodes/lib/out-failure';
 import { ClientError } from '../../src/client';
@@ -15,8 +15,10 @@ import {
   endClient,
   type FlowNode,
   freePort,
+  functionModule,
   helper,
   inject,
+  loadOnTab,
   statusesOf,
   TEST_USER_DIR,
   until,
@@ -25,22 +27,10 @@ import {
 helper.init(require.resolve('node-red'));
 helper.settings({ userDir: TEST_USER_DIR });
 
-/** The core function node; the helper loads catch, complete and status by itself. */
-function functionModule(red: NodeAPI): void {
-  const load: unknown = require('@node-red/nodes/core/function/10-function.js');
-  if (typeof load !== 'function') throw new Error('cannot load the function node');
-  load(red);
-}
-
 const MODULES = [...allModules(), functionModule];
 
-/**
- * Loads the flow on one tab, where Catch and Complete nodes work (a node of a tab needs a
- * position, or the runtime takes it for a config node). `mqtt5-connection` stays global.
- */
 function load(flow: FlowNode[]): Promise<void> {
-  const onTab = flow.map((n) => (n.type === 'mqtt5-connection' ? n : { z: 'tab1', x: 0, y: 0, ...n }));
-  return helper.load(MODULES, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab]);
+  return loadOnTab(MODULES, flow);
 }
 
 /**

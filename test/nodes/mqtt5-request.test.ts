@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IPublishPacket, MqttClient as MqttJsClient } from 'mqtt';
 import type { ConnectionState, Mqtt5Connection } from '../../nodes/lib/connection-api';
-import type { NodeAPI, NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
+import type { NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
 import type { Problem } from '../../nodes/lib/problems';
 import { correlationKey, PendingRequests } from '../../nodes/lib/request-pending';
 import { ReplyTopics } from '../../nodes/lib/request-replies';
@@ -21,8 +21,10 @@ import {
   endClient,
   type FlowNode,
   freePort,
+  functionModule,
   helper,
   inject,
+  loadOnTab,
   statusesOf,
   TEST_USER_DIR,
   until,
@@ -31,22 +33,10 @@ import {
 helper.init(require.resolve('node-red'));
 helper.settings({ userDir: TEST_USER_DIR });
 
-/** The core function node; the helper loads catch, complete and status by itself. */
-function functionModule(red: NodeAPI): void {
-  const load: unknown = require('@node-red/nodes/core/function/10-function.js');
-  if (typeof load !== 'function') throw new Error('cannot load the function node');
-  load(red);
-}
-
 const MODULES = [...allModules(), functionModule];
 
-/**
- * Loads the flow on one tab, where Catch nodes work (a node of a tab needs a position, or the
- * runtime takes it for a config node). `mqtt5-connection` stays global.
- */
 function load(flow: FlowNode[]): Promise<void> {
-  const onTab = flow.map((n) => (n.type === 'mqtt5-connection' ? n : { z: 'tab1', x: 0, y: 0, ...n }));
-  return helper.load(MODULES, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab]);
+  return loadOnTab(MODULES, flow);
 }
 
 /** An `mqtt5 broker` node on a loopback TCP port, kept in memory, with a new id each time. */

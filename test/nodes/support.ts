@@ -144,6 +144,22 @@ export function nodeModule(file: Exclude<NodeFile, 'mqtt5-broker'>): (red: NodeA
   };
 }
 
+/** The core function node (the test helper loads catch, complete and status by itself). */
+export function functionModule(red: NodeAPI): void {
+  const load: unknown = require('@node-red/nodes/core/function/10-function.js');
+  if (typeof load !== 'function') throw new Error('cannot load the function node');
+  load(red);
+}
+
+/**
+ * Loads `flow` on one tab, where Catch and Complete nodes work (a node of a tab needs a
+ * position, or the runtime takes it for a config node). `mqtt5-connection` nodes stay global.
+ */
+export function loadOnTab(modules: ((red: NodeAPI) => void)[], flow: FlowNode[]): Promise<void> {
+  const onTab = flow.map((n) => (n.type === 'mqtt5-connection' ? n : { z: 'tab1', x: 0, y: 0, ...n }));
+  return helper.load(modules, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab]);
+}
+
 /** Every node module of the client side, plus the broker node, for `helper.load`. */
 export function allModules(): ((red: NodeAPI) => void)[] {
   return [
