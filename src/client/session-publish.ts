@@ -83,7 +83,7 @@ export function requestPublish(ctx: SessionContext, message: OutgoingMessage): n
     return requestId;
   }
   try {
-    ctx.queue.push(pending);
+    ctx.queue.push(pending, ctx.state !== 'online');
   } catch (error) {
     failed(ctx, requestId, error);
   }

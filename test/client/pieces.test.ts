@@ -50,23 +50,31 @@ describe('client pieces', () => {
       message: { topic: 't', payload: Buffer.alloc(0), qos: 1 as const },
     });
 
-    it('refuses past the message bound with 0x97 Quota exceeded', () => {
+    it('refuses an offline publish past the message bound with 0x97 Quota exceeded', () => {
       const q = new PublishQueue({ maxMessages: 2 });
-      q.push(item(1, 10));
-      q.push(item(2, 10));
+      q.push(item(1, 10), true);
+      q.push(item(2, 10), true);
       assert.throws(
-        () => q.push(item(3, 10)),
+        () => q.push(item(3, 10), true),
         (e: unknown) => isMqttError(e) && e.reasonCode === ReasonCode.QuotaExceeded,
       );
       assert.equal(q.length, 2);
     });
 
+    it('takes an online publish past the message bound, within the byte bound', () => {
+      const q = new PublishQueue({ maxMessages: 2, maxBytes: 45 });
+      for (let i = 1; i <= 4; i++) q.push(item(i, 10), false);
+      assert.equal(q.length, 4);
+      assert.throws(() => q.push(item(5, 10), false), /publish queue full/);
+      assert.throws(() => q.push(item(5, 1), true), /publish queue full/, 'offline, the count bound holds');
+    });
+
     it('refuses past the byte bound, and frees bytes as items leave', () => {
       const q = new PublishQueue({ maxBytes: 100 });
-      q.push(item(1, 60));
-      assert.throws(() => q.push(item(2, 50)), /publish queue full/);
+      q.push(item(1, 60), true);
+      assert.throws(() => q.push(item(2, 50), false), /publish queue full/);
       assert.equal(q.shift()?.requestId, 1);
-      q.push(item(2, 50));
+      q.push(item(2, 50), true);
       q.unshift([item(0, 5)]);
       assert.deepEqual(
         q.drain().map((i) => i.requestId),

@@ -22,6 +22,26 @@ describe('ClientSession flows', () => {
       );
     });
 
+    it('takes an online burst past the offline bound: a small window delays it, never fails it', () => {
+      // A stock mosquitto grants Receive Maximum 20; a flow may publish thousands in one go.
+      const h = new SessionHarness({ queue: { maxMessages: 5 } });
+      h.connect({ receiveMaximum: 2 });
+      const ids = Array.from({ length: 12 }, (_, i) => h.session.publish(msg(`t${i}`, 1)));
+      assert.equal(h.session.queued, 10);
+      const seen: string[] = [];
+      for (let round = 0; round < 12 && seen.length < 12; round++) {
+        const sent = h.publishes();
+        seen.push(...sent.map((p) => p.topic));
+        for (const p of sent) h.receive({ type: 'puback', packetId: p.packetId ?? 0, reasonCode: 0 });
+      }
+      assert.deepEqual(
+        seen,
+        ids.map((_, i) => `t${i}`),
+      );
+      const events = h.takeEvents();
+      for (const id of ids) assert.deepEqual(completedCodes(events, id), [0]);
+    });
+
     it('runs the QoS 2 flow and rejects a failing PUBACK with its reason code and string', () => {
       const h = new SessionHarness();
       h.connect();

@@ -460,6 +460,31 @@ describe('mqtt5 out node', function () {
     assert.equal(caught.length, 1);
   });
 
+  it('sends an online burst far past the offline bound to a stock mosquitto (Receive Maximum 20)', async () => {
+    const mosquitto = new Mosquitto(await freePort());
+    cleanups.push(() => mosquitto.dispose());
+    await mosquitto.start();
+    await load([
+      { id: 'c1', type: 'mqtt5-connection', url: mosquitto.url, queueLimit: '5' },
+      outNode({ qos: '1' }),
+      ...WATCHERS,
+    ]);
+    const watch = await subscriber(mosquitto.url, 'burst/#');
+    cleanups.push(() => endClient(watch.client));
+    const caught = collect('caught');
+    const completed = collect('completed');
+    await until(() => String(lastStatus('o1').text).startsWith('connected'), 'the connection');
+    for (let i = 0; i < 300; i++) inject('o1', { topic: `burst/${i}`, payload: String(i) });
+    await until(() => completed.length === 300, 'all 300 msgs done', 15000);
+    assert.equal(caught.length, 0, 'no msg refused');
+    await until(() => watch.got.length === 300, 'all 300 at the subscriber');
+    assert.deepEqual(
+      watch.got.map((m) => m.payload.toString()),
+      Array.from({ length: 300 }, (_, i) => String(i)),
+      'in order',
+    );
+  });
+
   it('disconnects and connects on msg.action, holding publishes in between', async () => {
     const port = await freePort();
     await load([
