@@ -68,6 +68,7 @@ function expose(node: NodeInstance, connection: SharedConnection): void {
     unsubscribe: connection.unsubscribe.bind(connection),
     subscriptionsOf: connection.subscriptionsOf.bind(connection),
     publish: connection.publish.bind(connection),
+    publishWith: connection.publishWith.bind(connection),
     control: connection.control.bind(connection),
     describe: connection.describe.bind(connection),
   };
@@ -102,6 +103,8 @@ function failedConnection(problem: string, t: Translate): object {
     unsubscribe: () => Promise.resolve(),
     subscriptionsOf: () => [],
     publish: refuse,
+    publishWith: (_message: unknown, listener: { reject(error: Error): void }) =>
+      listener.reject(new Error(problem)),
     control: refuse,
     describe: (p: { key: string; params?: Record<string, string | number> }) =>
       t(`mqtt5-connection.errors.${p.key}`, p.params),

@@ -10,13 +10,13 @@ import type {
 } from './lib/node-red-types';
 import { bounded, ConnectionBinding, findConnection } from './lib/out-binding';
 import { readPublishDefaults, staticDefinition, typedPublishDefaults } from './lib/out-defaults';
-import { markFailure, publishFailure } from './lib/out-failure';
+import { countFailure, type OutFigures, OutFlight, type OutNodeContext } from './lib/out-flight';
 import { refuseEverything, settingProblemText } from './lib/out-problems';
 
 /**
  * The `mqtt5 out` node: each msg becomes one PUBLISH on the node's `mqtt5-connection`. This file
- * wires the pieces: settings → `PublishDefaults`, msg → `outgoingMessage` → `connection.publish`,
- * its outcome → `done` (with `msg.reasonCode` on failure), figures → status. `done()` waits for
+ * wires the pieces: settings → `PublishDefaults`, msg → `outgoingMessage` → `connection.publishWith`,
+ * its outcome → `done` through an `OutFlight` (with `msg.reasonCode` on failure), figures → status. `done()` waits for
  * the PUBACK or PUBCOMP at QoS 1 and 2, and for the write at QoS 0. Publishes are not serialized:
  * many msgs may be in flight at once, within the connection's windows and offline queue.
  */
@@ -41,13 +41,14 @@ function register(RED: NodeAPI): void {
 
     // Whether any setting is a typed input other than text (else the deploy-time defaults hold).
     const typedInputs = typedPublishDefaults(definition, () => undefined) !== undefined;
-    const figures = { sent: 0, failed: 0, lastFailure: '' };
+    const figures: OutFigures = { sent: 0, failed: 0, lastFailure: '' };
     const binding = new ConnectionBinding(
       this.id,
       connection,
       (status) => this.status(status),
       () => figureText(t, figures),
     );
+    const context: OutNodeContext = { figures, t, refresh: () => binding.refresh() };
     binding.start();
 
     this.on('input', (msg, _send, done) => {
@@ -66,19 +67,7 @@ function register(RED: NodeAPI): void {
         done(new Error(settingProblemText(t, NS, typed.problem)));
         return;
       }
-      publish(connection, typed?.value ?? defaults.value, msg, t).then(
-        () => {
-          figures.sent++;
-          binding.refresh();
-          done();
-        },
-        (error: unknown) => {
-          figures.failed++;
-          figures.lastFailure = failureCode(msg);
-          binding.refresh();
-          done(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      publish(connection, typed?.value ?? defaults.value, msg, done, context);
     });
 
     this.on('close', (_removed, done) => {
@@ -90,35 +79,33 @@ function register(RED: NodeAPI): void {
 }
 
 /**
- * Publishes the msg; rejects with the translated reason, after putting `msg.reasonCode` and
- * `msg.reasonString` on it (a Catch node gets both).
+ * Publishes the msg; its `OutFlight` ends it with `done`. A msg that maps to no valid PUBLISH, or
+ * that the connection refuses at once, fails here.
  */
 function publish(
   connection: Mqtt5Connection,
   defaults: PublishDefaults,
   msg: NodeMessage,
-  t: Translate,
-): Promise<unknown> {
-  // Not an async function: one promise less per msg, and no await to resume.
+  done: DoneFunction,
+  context: OutNodeContext,
+): void {
   let message: ReturnType<typeof outgoingMessage>;
   try {
     message = outgoingMessage(msg, defaults);
   } catch (error) {
-    return Promise.reject(error);
+    countFailure(context, msg, done, error instanceof Error ? error : new Error(String(error)));
+    return;
   }
-  if (!message.ok) return Promise.reject(new Error(connection.describe(message.problem)));
-  const topic = message.value.topic;
-  let sent: Promise<unknown>;
+  if (!message.ok) {
+    countFailure(context, msg, done, new Error(connection.describe(message.problem)));
+    return;
+  }
+  const flight = new OutFlight(context, msg, done, message.value.topic);
   try {
-    sent = connection.publish(message.value);
+    connection.publishWith(message.value, flight);
   } catch (error) {
-    sent = Promise.reject(error);
+    flight.reject(error);
   }
-  return sent.catch((error: unknown) => {
-    const failure = publishFailure(error);
-    markFailure(msg, failure);
-    throw new Error(t(`${NS}.errors.publish-failed`, { topic, reason: failure.reason }));
-  });
 }
 
 /** `msg.action` `connect` (with `msg.broker` overrides) or `disconnect`, as core `mqtt out` has. */
@@ -139,13 +126,8 @@ function control(
   );
 }
 
-function failureCode(msg: NodeMessage): string {
-  const code = msg['reasonCode'];
-  return typeof code === 'number' ? `0x${code.toString(16).padStart(2, '0')}` : '';
-}
-
 /** `12 sent · last failure 0x87`. */
-function figureText(t: Translate, figures: { sent: number; failed: number; lastFailure: string }): string {
+function figureText(t: Translate, figures: OutFigures): string {
   const parts: string[] = [];
   if (figures.sent > 0) parts.push(t(`${NS}.status.sent`, { count: figures.sent }));
   if (figures.failed > 0) {

@@ -1,4 +1,4 @@
-import type { RequestResult, SubscriberOptions } from '../../src/client';
+import type { RequestListener, RequestResult, SubscriberOptions } from '../../src/client';
 import type { OutgoingMessage, ServerCapabilities } from '../../src/client/types';
 import type { PublishPacket } from '../../src/protocol/types';
 import { isRecord } from './fields';
@@ -79,6 +79,8 @@ export interface Mqtt5Connection {
 
   /** Publishes; see `MqttClient.publish` for when it settles. */
   publish(message: OutgoingMessage): Promise<RequestResult>;
+  /** `publish` with a listener instead of a Promise (see `MqttClient.publishWith`). */
+  publishWith(message: OutgoingMessage, listener: RequestListener): void;
 
   /**
    * `msg.action` `connect` (with optional `msg.broker` overrides) and `disconnect`, as the core
@@ -93,6 +95,7 @@ export function isConnectionNode(node: unknown): node is Mqtt5Connection {
     typeof node['register'] === 'function' &&
     typeof node['subscribe'] === 'function' &&
     typeof node['publish'] === 'function' &&
+    typeof node['publishWith'] === 'function' &&
     typeof node['control'] === 'function'
   );
 }

@@ -1,6 +1,7 @@
 import {
   MqttClient,
   type MqttClientOptions,
+  type RequestListener,
   type RequestResult,
   type SubscriberOptions,
 } from '../../src/client';
@@ -54,11 +55,7 @@ export class SharedConnection implements Mqtt5Connection {
   /** The last CONNACK's Response Information. */
   private response: string | undefined;
   /** Publishes made while there is no client (see `publish`). */
-  private waiting: {
-    message: OutgoingMessage;
-    resolve(result: RequestResult): void;
-    reject(error: unknown): void;
-  }[] = [];
+  private waiting: { message: OutgoingMessage; listener: RequestListener }[] = [];
 
   constructor(
     private settings: ConnectionSettings,
@@ -174,15 +171,23 @@ export class SharedConnection implements Mqtt5Connection {
    * auto-connect) there is no client: the message waits here, within the same bound as the
    * client's offline queue, and goes to the next client, which may have new settings.
    */
-  publish(message: OutgoingMessage): Promise<RequestResult> {
-    if (this.client !== undefined || this.wantConnected) return this.ensureClient().publish(message);
+  publishWith(message: OutgoingMessage, listener: RequestListener): void {
+    if (this.client !== undefined || this.wantConnected) {
+      this.ensureClient().publishWith(message, listener);
+      return;
+    }
     const limit = this.settings.session.queue?.maxMessages ?? 1000;
     if (this.waiting.length >= limit) {
-      return Promise.reject(
+      listener.reject(
         new ClientError(ReasonCode.QuotaExceeded, `the offline queue is full (${limit} messages)`),
       );
+      return;
     }
-    return new Promise((resolve, reject) => this.waiting.push({ message, resolve, reject }));
+    this.waiting.push({ message, listener });
+  }
+
+  publish(message: OutgoingMessage): Promise<RequestResult> {
+    return new Promise((resolve, reject) => this.publishWith(message, { resolve, reject }));
   }
 
   async control(action: 'connect' | 'disconnect', msg: NodeMessage): Promise<void> {
@@ -215,7 +220,7 @@ export class SharedConnection implements Mqtt5Connection {
     await this.shutdown();
     this.held.clear();
     const ended = new ClientError(ReasonCode.UnspecifiedError, 'the connection was closed');
-    for (const w of this.waiting.splice(0)) w.reject(ended);
+    for (const w of this.waiting.splice(0)) w.listener.reject(ended);
   }
 
   private scheduleConnect(): void {
@@ -261,7 +266,7 @@ export class SharedConnection implements Mqtt5Connection {
       for (const id of subscribers) this.handlers.get(id)?.(packet);
     });
     client.on('error', (error) => this.env.warn(error.message));
-    for (const w of this.waiting.splice(0)) client.publish(w.message).then(w.resolve, w.reject);
+    for (const w of this.waiting.splice(0)) client.publishWith(w.message, w.listener);
     for (const [subscriberId, filters] of this.subscriptions) {
       for (const [filter, options] of filters) {
         client.addSubscriber(subscriberId, filter, options).catch((error: unknown) => {

@@ -23,6 +23,16 @@ export interface RequestResult {
   reasonString: string | undefined;
 }
 
+/**
+ * Who hears how a request ends, without a Promise: `publishWith` takes one. An object with two
+ * methods costs one allocation per request, where a Promise with its handlers costs several; a
+ * flow with thousands of publishes in flight keeps them all alive until their acknowledgements.
+ */
+export interface RequestListener {
+  resolve(result: RequestResult): void;
+  reject(error: ClientError): void;
+}
+
 export interface MqttClientEvents {
   connect: [ConnectedEvent];
   /** Undefined for a clean close this side asked for. */

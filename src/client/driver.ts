@@ -11,22 +11,17 @@ import type {
 import type { Transport } from '../transport/transport';
 import { openUrlTransport, parseConnectUrl } from './connect-url';
 import { ClientDispatcher, type SubscriberOptions } from './dispatcher';
-import type { MqttClientEvents, MqttClientOptions, RequestResult } from './driver-types';
+import type { MqttClientEvents, MqttClientOptions, RequestListener, RequestResult } from './driver-types';
 import { ClientError, toClientError } from './errors';
 import { ResultObject } from './plain-objects';
 import { ReconnectPolicy } from './reconnect-policy';
 import { ClientSession } from './session';
 import type { ClientEvent, ConnectedEvent, OutgoingMessage, ServerCapabilities } from './types';
 
-export type { MqttClientEvents, MqttClientOptions, RequestResult } from './driver-types';
+export type { MqttClientEvents, MqttClientOptions, RequestListener, RequestResult } from './driver-types';
 
-interface Waiter {
-  resolve(result: RequestResult): void;
-  reject(error: ClientError): void;
-}
-
-/** A request's settling functions, made with `new` (one per publish in flight; see plain-objects.ts). */
-class PromiseWaiter implements Waiter {
+/** A Promise's settling functions as a `RequestListener`. */
+class PromiseWaiter implements RequestListener {
   constructor(
     readonly resolve: (result: RequestResult) => void,
     readonly reject: (error: ClientError) => void,
@@ -43,7 +38,7 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
   readonly session: ClientSession;
   readonly dispatcher = new ClientDispatcher();
   private readonly policy: ReconnectPolicy | undefined;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly waiters = new Map<number, RequestListener>();
   private transport: Transport | undefined;
   private opening = false;
   private ended = false;
@@ -253,9 +248,20 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
    * reason code from the server, or when the client refuses it (queue full 0x97, 0x95, 0x9A, 0x9B).
    */
   publish(message: OutgoingMessage): Promise<RequestResult> {
-    if (this.ended)
-      return Promise.reject(new ClientError(ReasonCode.UnspecifiedError, 'the client has ended'));
-    return this.request(this.session.publish(message));
+    return new Promise((resolve, reject) => this.publishWith(message, new PromiseWaiter(resolve, reject)));
+  }
+
+  /**
+   * `publish` for callers that keep many publishes in flight: `listener` hears the outcome, with
+   * no Promise made. It is called once, later; after `end`, at once with the refusal.
+   */
+  publishWith(message: OutgoingMessage, listener: RequestListener): void {
+    if (this.ended) {
+      listener.reject(new ClientError(ReasonCode.UnspecifiedError, 'the client has ended'));
+      return;
+    }
+    this.waiters.set(this.session.publish(message), listener);
+    this.scheduleFlush();
   }
 
   /** Subscribes; rejects when offline or when every filter was refused. */

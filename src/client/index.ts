@@ -6,7 +6,13 @@
 export { type ClientAuthExchange, type ClientAuthenticator, scramAuthenticator } from './authenticator';
 export { type ConnectTarget, type OpenOptions, parseConnectUrl } from './connect-url';
 export { type AddResult, ClientDispatcher, type FilterEntry, type SubscriberOptions } from './dispatcher';
-export { MqttClient, type MqttClientEvents, type MqttClientOptions, type RequestResult } from './driver';
+export {
+  MqttClient,
+  type MqttClientEvents,
+  type MqttClientOptions,
+  type RequestListener,
+  type RequestResult,
+} from './driver';
 export { ClientError } from './errors';
 export { type ReconnectOptions, ReconnectPolicy } from './reconnect-policy';
 export { ClientSession } from './session';

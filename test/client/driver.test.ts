@@ -54,4 +54,21 @@ describe('MqttClient driver', () => {
     );
     await client.end();
   });
+
+  it('tells a publishWith listener once: the refusal of an invalid topic, then the end', async () => {
+    const client = new MqttClient({ url: 'mqtt://127.0.0.1:1', reconnect: false });
+    const heard: string[] = [];
+    const listener = (name: string) => ({
+      resolve: () => heard.push(`${name} resolved`),
+      reject: (e: ClientError) => heard.push(`${name} 0x${e.reasonCode.toString(16)}`),
+    });
+    client.publishWith({ topic: 'a/#', payload: Buffer.alloc(0), qos: 1 }, listener('bad'));
+    client.publishWith({ topic: 'ok', payload: Buffer.alloc(0), qos: 1 }, listener('queued'));
+    assert.deepEqual(heard, [], 'nothing is told before the flush');
+    await sleep(20);
+    assert.deepEqual(heard, ['bad 0x90']);
+    await client.end();
+    client.publishWith({ topic: 'ok', payload: Buffer.alloc(0), qos: 0 }, listener('late'));
+    assert.deepEqual(heard, ['bad 0x90', 'queued 0x80', 'late 0x80']);
+  });
 });

@@ -550,6 +550,9 @@ class FakeConnection implements Mqtt5Connection {
   publish(): Promise<RequestResult> {
     return Promise.reject(new Error('not used'));
   }
+  publishWith(): void {
+    throw new Error('not used');
+  }
   control(): Promise<void> {
     return Promise.reject(new Error('not used'));
   }
