@@ -8,6 +8,7 @@ import helper = require('node-red-node-test-helper');
 import brokerNode = require('../../nodes/mqtt5-broker');
 
 import type { NodeAPI, NodeMessage, NodeStatus, Translate } from '../../nodes/lib/node-red-types';
+import { releaseSharedMemoryStore } from '../../src/store/memory-store';
 
 /** One node of a test flow, as in flows.json. */
 export type FlowNode = Parameters<typeof helper.load>[1][number];
@@ -114,6 +115,17 @@ export function brokerModule(red: NodeAPI): void {
 
 const recording = new WeakSet<NodeAPI['nodes']>();
 
+/** The ids of the broker nodes made since the last test ended. */
+const brokerIds = new Set<string>();
+
+// A broker node's memory store outlives a redeploy by design, and the test helper's unload is
+// one: without this, the retained messages and sessions of one test would reach the next test
+// that uses a broker node of the same id. Root hook: it runs after each file's own afterEach.
+afterEach(() => {
+  for (const id of brokerIds) releaseSharedMemoryStore(id);
+  brokerIds.clear();
+});
+
 /** Records every `node.status` call of the nodes `red` creates (once per runtime). */
 function recordStatuses(red: NodeAPI): void {
   if (recording.has(red.nodes)) return;
@@ -121,6 +133,7 @@ function recordStatuses(red: NodeAPI): void {
   const createNode = red.nodes.createNode;
   red.nodes.createNode = (node, config) => {
     createNode(node, config);
+    if (config.type === 'mqtt5 broker') brokerIds.add(node.id);
     const show = node.status.bind(node);
     const history = statusesOf(node.id);
     node.status = (status) => {
