@@ -75,7 +75,7 @@ function register(RED: NodeAPI): void {
     const user: ConnectionUser = {
       id: this.id,
       onState: (state, connectionStatus) => {
-        status.connectionChanged(connectionStatus);
+        status.connectionChanged(connectionStatus, state.phase === 'connected');
         subscriptions.connectionState(state);
       },
     };

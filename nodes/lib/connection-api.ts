@@ -1,4 +1,4 @@
-import type { RequestListener, RequestResult, SubscriberOptions } from '../../src/client';
+import type { ClientError, RequestListener, RequestResult, SubscriberOptions } from '../../src/client';
 import type { OutgoingMessage, ServerCapabilities } from '../../src/client/types';
 import type { PublishPacket } from '../../src/protocol/types';
 import { isRecord } from './fields';
@@ -33,6 +33,12 @@ export interface ConnectionUser {
 /** Receives each message for a subscriber, once, even when its filters overlap. */
 export type MessageHandler = (message: PublishPacket) => void;
 
+/**
+ * Hears that a subscription the connection made again by itself (after a reconnect) was refused;
+ * the error carries the SUBACK's reason code.
+ */
+export type RefusalHandler = (filter: string, error: ClientError) => void;
+
 export interface Mqtt5Connection {
   readonly state: ConnectionState;
   /** 5 or 4 (MQTT 3.1.1), as configured. */
@@ -60,13 +66,15 @@ export interface Mqtt5Connection {
   /**
    * Subscribes `subscriberId` to `filter`, its messages going to `handler`. Resolves with the
    * SUBACK when connected, undefined when the subscription waits for the next connection.
-   * Rejects with a `ClientError` for a refused filter (its reason code).
+   * Rejects with a `ClientError` for a refused filter (its reason code). `onRefused` hears of
+   * the refusals of later subscriptions the connection makes by itself, after a reconnect.
    */
   subscribe(
     subscriberId: string,
     filter: string,
     options: SubscriberOptions,
     handler: MessageHandler,
+    onRefused?: RefusalHandler,
   ): Promise<RequestResult | undefined>;
   /**
    * Stops delivering `filter` to `subscriberId`. With `keepOnServer` (a redeploy of a persistent

@@ -44,8 +44,13 @@ export class InStatus {
     this.throttle = new StatusThrottle(show, STATUS_INTERVAL_MS);
   }
 
-  connectionChanged(status: NodeStatus): void {
+  /**
+   * The connection's status changed. A new connection asks for every subscription again, so an
+   * earlier refusal no longer stands once it is `connected` (a new refusal shows anew).
+   */
+  connectionChanged(status: NodeStatus, connected = false): void {
     this.connection = status;
+    if (connected) this.refusal = undefined;
     this.throttle.immediate(this.render());
   }
 

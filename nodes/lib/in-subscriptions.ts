@@ -35,7 +35,7 @@ interface Entry {
  * and is made the moment the connection reports it is connected: that is during the CONNACK's
  * handling, before any message of the new connection is routed, so a persistent session's
  * queued messages still find the node. After that the connection itself restores the
- * subscriptions on each reconnect.
+ * subscriptions on each reconnect; a refusal then reaches the node as one nobody asked for.
  *
  * A refused subscription is kept for the next connection with `keepRefused` (the node's own
  * filter), and forgotten without it (a dynamic one: the msg that asked got the error).
@@ -146,12 +146,22 @@ export class InSubscriptions {
     );
   }
 
+  /**
+   * The connection subscribed a filter again by itself (after a reconnect) and the server refused
+   * it: the node hears it as a refusal nobody asked for. The filter stays wanted; the next
+   * connection asks again.
+   */
+  private readonly refusedLater = (filter: string, error: unknown): void => {
+    if (this.closed || !this.entries.has(filter)) return;
+    this.settled(filter, { kind: 'refused', error }, false);
+  };
+
   private async start(entry: Entry, byRequest: boolean): Promise<SubscribeOutcome> {
     entry.state = 'subscribing';
     const { topic, options } = entry.wanted;
     let outcome: SubscribeOutcome;
     try {
-      await this.connection.subscribe(this.subscriberId, topic, options, this.handler);
+      await this.connection.subscribe(this.subscriberId, topic, options, this.handler, this.refusedLater);
       outcome = { kind: 'subscribed' };
     } catch (error) {
       // Without a connection nothing was refused: it is subscribed at the next one.

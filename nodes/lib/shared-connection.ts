@@ -6,13 +6,19 @@ import {
   type SubscriberOptions,
 } from '../../src/client';
 import { scramAuthenticator } from '../../src/client/authenticator';
-import { ClientError } from '../../src/client/errors';
+import { ClientError, toClientError } from '../../src/client/errors';
 import type { OutgoingMessage, ServerCapabilities } from '../../src/client/types';
 import { ReasonCode } from '../../src/protocol/reason-codes';
 import type { Transport } from '../../src/transport/transport';
 import { applyBrokerOverrides, type ConnectionCredentials } from './broker-overrides';
 import { connectionStatus } from './client-status';
-import type { ConnectionState, ConnectionUser, MessageHandler, Mqtt5Connection } from './connection-api';
+import type {
+  ConnectionState,
+  ConnectionUser,
+  MessageHandler,
+  Mqtt5Connection,
+  RefusalHandler,
+} from './connection-api';
 import type { ConnectionSettings } from './connection-settings';
 import { HeldMessages } from './held-messages';
 import type { NodeMessage, Translate } from './node-red-types';
@@ -47,6 +53,7 @@ export class SharedConnection implements Mqtt5Connection {
   private current: ConnectionState = { phase: 'idle' };
   private readonly users = new Map<string, ConnectionUser>();
   private readonly handlers = new Map<string, MessageHandler>();
+  private readonly refusals = new Map<string, RefusalHandler>();
   private readonly subscriptions = new Map<string, Map<string, SubscriberOptions>>();
   private readonly parked = new Map<string, NodeJS.Timeout>();
   private readonly held = new HeldMessages();
@@ -106,6 +113,7 @@ export class SharedConnection implements Mqtt5Connection {
   async deregister(user: ConnectionUser): Promise<void> {
     this.users.delete(user.id);
     this.handlers.delete(user.id);
+    this.refusals.delete(user.id);
     if (this.users.size === 0) await this.shutdown();
   }
 
@@ -114,8 +122,10 @@ export class SharedConnection implements Mqtt5Connection {
     filter: string,
     options: SubscriberOptions,
     handler: MessageHandler,
+    onRefused?: RefusalHandler,
   ): Promise<RequestResult | undefined> {
     this.handlers.set(subscriberId, handler);
+    if (onRefused !== undefined) this.refusals.set(subscriberId, onRefused);
     let mine = this.subscriptions.get(subscriberId);
     if (mine === undefined) {
       mine = new Map();
@@ -266,15 +276,32 @@ export class SharedConnection implements Mqtt5Connection {
       for (const id of subscribers) this.handlers.get(id)?.(packet);
     });
     client.on('error', (error) => this.env.warn(error.message));
+    client.on('resubscribeRefused', (filter, subscribers, error) => this.refused(filter, subscribers, error));
     for (const w of this.waiting.splice(0)) client.publishWith(w.message, w.listener);
     for (const [subscriberId, filters] of this.subscriptions) {
       for (const [filter, options] of filters) {
         client.addSubscriber(subscriberId, filter, options).catch((error: unknown) => {
-          this.env.warn(errorMessage(error));
+          this.refused(filter, [subscriberId], toClientError(error));
         });
       }
     }
     return client;
+  }
+
+  /**
+   * A subscription the connection made again by itself (after a reconnect, or for a new client)
+   * was refused: each node holding it hears it (its status and a Catch node show it), else the
+   * log does. The node keeps the filter; the next connection asks again.
+   */
+  private refused(filter: string, subscribers: readonly string[], error: ClientError): void {
+    let heard = false;
+    for (const id of subscribers) {
+      const onRefused = this.refusals.get(id);
+      if (onRefused === undefined) continue;
+      heard = true;
+      onRefused(filter, error);
+    }
+    if (!heard) this.env.warn(errorMessage(error));
   }
 
   private lost(client: MqttClient, error: ClientError | undefined): void {

@@ -39,5 +39,11 @@ export interface MqttClientEvents {
   close: [ClientError | undefined];
   /** A message, with the local subscribers (see `addSubscriber`) it is for. */
   message: [PublishPacket, string[]];
+  /**
+   * A filter the client subscribed again by itself after a reconnect, refused by the server (its
+   * reason code on the error), with the local subscribers that hold it. They stay subscribed
+   * locally; the next connection tries again.
+   */
+  resubscribeRefused: [string, string[], ClientError];
   error: [Error];
 }

@@ -320,7 +320,14 @@ export class MqttClient extends EventEmitter<MqttClientEvents> {
       if (!all && !this.unsent.has(entry.filter)) continue;
       const props = this.identifierFor(entry.subscriptionIdentifier);
       const requestId = this.session.subscribe([{ topicFilter: entry.filter, ...entry.options }], props);
-      this.waiters.set(requestId, { resolve: () => {}, reject: (error) => this.report(error) });
+      this.waiters.set(requestId, {
+        resolve: () => {},
+        reject: (error) => {
+          if (this.listenerCount('resubscribeRefused') > 0)
+            this.emit('resubscribeRefused', entry.filter, [...entry.subscribers], error);
+          else this.report(error);
+        },
+      });
     }
     this.unsent.clear();
   }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import type { MqttClient as MqttJsClient } from 'mqtt';
 import { isConnectionNode, type Mqtt5Connection } from '../../nodes/lib/connection-api';
 import type { NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
+import { encodePacket, FrameDecoder } from '../../src/protocol';
 import { Mosquitto } from '../client/e2e-support';
 import {
   brokerModule,
@@ -136,6 +138,59 @@ async function statusShows(id: string, pattern: RegExp): Promise<void> {
     () => pattern.test(String(lastStatus(id).text)),
     `${id} status ${pattern} (last: ${String(lastStatus(id).text)})`,
   );
+}
+
+/**
+ * A scripted MQTT 5 server: it grants every subscription on its first connection and refuses
+ * every one (0x87) on the later ones, as a broker whose ACL changed while the client was away.
+ */
+async function aclChangingServer(): Promise<{
+  url: string;
+  connections(): number;
+  granted(): number;
+  drop(): void;
+  close(): Promise<void>;
+}> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  let granted = 0;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const decoder = new FrameDecoder({ protocolLevel: 5 });
+    let number = 0;
+    socket.on('data', (chunk) => {
+      for (const packet of decoder.push(chunk)) {
+        if (packet.type === 'connect') {
+          number = ++connections;
+          socket.write(encodePacket({ type: 'connack', sessionPresent: false, reasonCode: 0 }, 5));
+        } else if (packet.type === 'subscribe') {
+          const codes = packet.subscriptions.map((s) => (number === 1 ? s.qos : 0x87));
+          if (number === 1) granted += codes.length;
+          socket.write(encodePacket({ type: 'suback', packetId: packet.packetId, reasonCodes: codes }, 5));
+        } else if (packet.type === 'pingreq') {
+          socket.write(encodePacket({ type: 'pingresp' }, 5));
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    connections: () => connections,
+    granted: () => granted,
+    drop: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe('mqtt5 in node', function () {
@@ -653,6 +708,37 @@ describe('mqtt5 in node', function () {
     await until(() => done.length === 1, 'a granted subscription');
     await statusShows('d1', /^connected as acl$/);
     assert.equal(lastStatus('d1').fill, 'green');
+  });
+
+  it('shows a refusal of the subscription made again after a reconnect, and raises it to Catch', async () => {
+    const server = await aclChangingServer();
+    cleanups.push(() => server.close());
+    await helper.load(
+      MODULES,
+      withHelpers([
+        { id: 'c1', type: 'mqtt5-connection', url: server.url, clientId: 'again' },
+        inNode('static', 'c1', 'plant/#'),
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['h-catch']] },
+        helperNode('h-catch'),
+      ]),
+    );
+    const errors = collect('h-catch');
+    await statusShows('static', /^connected as again$/);
+    await until(() => server.granted() === 1, 'the subscription granted on the first connection');
+    await delay(100);
+    assert.equal(errors.length, 0, 'no refusal on the first connection');
+    server.drop();
+    await until(() => server.connections() === 2, 'the reconnect', 15000);
+    await statusShows('static', /^connected as again · subscribe refused: 0x87 NotAuthorized$/);
+    assert.equal(lastStatus('static').fill, 'red');
+    await until(() => errors.length === 1, 'the refusal at Catch');
+    assert.equal(caught(errors[0]).source, 'static');
+    assert.equal(errors[0]?.topic, 'plant/#');
+    assert.equal(errors[0]?.['reasonCode'], 0x87);
+    // The node keeps its filter: the next connection asks again, and its refusal shows again.
+    server.drop();
+    await until(() => server.connections() === 3, 'the second reconnect', 15000);
+    await until(() => errors.length === 2, 'the second refusal at Catch', 15000);
   });
 
   it('keeps its subscription over a restart of a persistent session: no QoS 1 message is lost', async () => {
