@@ -1,14 +1,6 @@
-import { InFlightObject } from './plain-objects';
-import type { PendingPublish } from './types';
+import type { InFlightStage, PendingPublish } from './types';
 
-/** Where an outgoing QoS 1 or 2 publish stands (spec 4.3.2, 4.3.3). */
-export type InFlightStage = 'puback' | 'pubrec' | 'pubcomp';
-
-export interface InFlight {
-  packetId: number;
-  pending: PendingPublish;
-  stage: InFlightStage;
-}
+export type { InFlightStage } from './types';
 
 /**
  * Outgoing QoS 1 and 2 publishes not yet acknowledged, in the order they were sent. The server's
@@ -16,7 +8,7 @@ export interface InFlight {
  * PUBCOMP still counts, until the PUBCOMP [MQTT-4.9.0-2].
  */
 export class OutgoingWindow {
-  private readonly flights = new Map<number, InFlight>();
+  private readonly flights = new Map<number, PendingPublish>();
   private capacity = 65535;
 
   /** The server's Receive Maximum (65,535 when it sent none). */
@@ -32,13 +24,14 @@ export class OutgoingWindow {
     return this.flights.size < this.capacity;
   }
 
-  add(packetId: number, pending: PendingPublish, stage: InFlightStage): InFlight {
-    const flight = new InFlightObject(packetId, pending, stage);
-    this.flights.set(packetId, flight);
-    return flight;
+  /** Puts `pending` in flight under `packetId`, at `stage`. */
+  add(packetId: number, pending: PendingPublish, stage: InFlightStage): void {
+    pending.packetId = packetId;
+    pending.stage = stage;
+    this.flights.set(packetId, pending);
   }
 
-  get(packetId: number): InFlight | undefined {
+  get(packetId: number): PendingPublish | undefined {
     return this.flights.get(packetId);
   }
 
@@ -47,7 +40,7 @@ export class OutgoingWindow {
   }
 
   /** Everything in flight, oldest first (the resend order [MQTT-4.6.0-1]). */
-  all(): InFlight[] {
+  all(): PendingPublish[] {
     return [...this.flights.values()];
   }
 

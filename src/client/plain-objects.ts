@@ -1,6 +1,5 @@
 import type { AckProperties, PublishPacket } from '../protocol/types';
 import type { RequestResult } from './driver-types';
-import type { InFlight, InFlightStage } from './outgoing-window';
 import type { ClientEvent, OutgoingMessage, PendingPublish, RequestKind } from './types';
 
 /**
@@ -56,26 +55,13 @@ export const PendingObject = function PendingObject(
   this.requestId = requestId;
   this.message = message;
   this.bytes = bytes;
+  this.packetId = 0;
+  this.stage = 'puback';
 } as unknown as {
   new (requestId: number, message: OutgoingMessage, bytes: number): PendingPublish;
   prototype: object;
 };
 PendingObject.prototype = Object.prototype;
-
-export const InFlightObject = function InFlightObject(
-  this: InFlight,
-  packetId: number,
-  pending: PendingPublish,
-  stage: InFlightStage,
-): void {
-  this.packetId = packetId;
-  this.pending = pending;
-  this.stage = stage;
-} as unknown as {
-  new (packetId: number, pending: PendingPublish, stage: InFlightStage): InFlight;
-  prototype: object;
-};
-InFlightObject.prototype = Object.prototype;
 
 export const ResultObject = function ResultObject(
   this: RequestResult,

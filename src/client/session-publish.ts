@@ -143,7 +143,7 @@ export function resumeInFlight(ctx: SessionContext, sessionPresent: boolean): vo
         send(ctx, { type: 'pubrel', packetId: flight.packetId, reasonCode: ReasonCode.Success });
       } else {
         // Aliases do not outlive a connection [MQTT-3.3.2-7]: the full topic goes again.
-        send(ctx, toPacket(flight.pending.message, flight.packetId, true));
+        send(ctx, toPacket(flight.message, flight.packetId, true));
       }
     }
     return;
@@ -152,8 +152,11 @@ export function resumeInFlight(ctx: SessionContext, sessionPresent: boolean): vo
   ctx.ids.clear();
   const again: PendingPublish[] = [];
   for (const flight of flights) {
-    if (flight.stage === 'pubcomp') completed(ctx, flight.pending.requestId, ReasonCode.Success);
-    else again.push(flight.pending);
+    if (flight.stage === 'pubcomp') completed(ctx, flight.requestId, ReasonCode.Success);
+    else {
+      flight.packetId = 0;
+      again.push(flight);
+    }
   }
   ctx.queue.unshift(again);
 }
@@ -178,9 +181,8 @@ export function handlePuback(ctx: SessionContext, packet: PubackPacket): void {
   // An ack for an id not in flight (e.g. after the session was dropped) changes nothing.
   if (flight === undefined || flight.stage !== 'puback') return;
   finish(ctx, packet.packetId);
-  if (isFailure(packet.reasonCode))
-    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
-  else completed(ctx, flight.pending.requestId, packet.reasonCode, packet);
+  if (isFailure(packet.reasonCode)) failed(ctx, flight.requestId, refused(packet, flight.message.topic));
+  else completed(ctx, flight.requestId, packet.reasonCode, packet);
   pump(ctx);
 }
 
@@ -196,7 +198,7 @@ export function handlePubrec(ctx: SessionContext, packet: PubrecPacket): void {
   if (isFailure(packet.reasonCode)) {
     // A failing PUBREC ends the exchange: no PUBREL follows (spec 4.3.3).
     finish(ctx, packet.packetId);
-    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
+    failed(ctx, flight.requestId, refused(packet, flight.message.topic));
     pump(ctx);
     return;
   }
@@ -208,15 +210,14 @@ export function handlePubcomp(ctx: SessionContext, packet: PubcompPacket): void 
   const flight = ctx.window.get(packet.packetId);
   if (flight === undefined || flight.stage !== 'pubcomp') return;
   finish(ctx, packet.packetId);
-  if (isFailure(packet.reasonCode))
-    failed(ctx, flight.pending.requestId, refused(packet, flight.pending.message.topic));
-  else completed(ctx, flight.pending.requestId, packet.reasonCode, packet);
+  if (isFailure(packet.reasonCode)) failed(ctx, flight.requestId, refused(packet, flight.message.topic));
+  else completed(ctx, flight.requestId, packet.reasonCode, packet);
   pump(ctx);
 }
 
 /** Fails every publish the session still holds (the owner gave up on the client). */
 export function abandonPublishes(ctx: SessionContext, error: ClientError): void {
-  for (const flight of ctx.window.all()) failed(ctx, flight.pending.requestId, error);
+  for (const flight of ctx.window.all()) failed(ctx, flight.requestId, error);
   for (const pending of ctx.queue.drain()) failed(ctx, pending.requestId, error);
   ctx.window.clear();
   ctx.ids.clear();

@@ -11,12 +11,23 @@ export interface OutgoingMessage {
   properties?: Omit<PublishProperties, 'subscriptionIdentifiers'>;
 }
 
-/** One publish waiting for the wire, or in flight: the message and its request id. */
+/** Where an outgoing QoS 1 or 2 publish stands (spec 4.3.2, 4.3.3). */
+export type InFlightStage = 'puback' | 'pubrec' | 'pubcomp';
+
+/**
+ * One publish waiting for the wire, or in flight: the message and its request id, and once sent
+ * at QoS 1 or 2 its packet id and stage. One object for both states: a burst keeps thousands of
+ * these alive until their acknowledgements.
+ */
 export interface PendingPublish {
   requestId: number;
   message: OutgoingMessage;
   /** Encoded size (without a topic alias), for the byte bound of the queue. */
   bytes: number;
+  /** The packet id while in flight; 0 while waiting. */
+  packetId: number;
+  /** Meaningful while in flight. */
+  stage: InFlightStage;
 }
 
 /** What the server said it supports (spec 3.2.2.3), with the 5.0 defaults filled in. */

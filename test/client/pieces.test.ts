@@ -48,6 +48,8 @@ describe('client pieces', () => {
       requestId,
       bytes,
       message: { topic: 't', payload: Buffer.alloc(0), qos: 1 as const },
+      packetId: 0,
+      stage: 'puback' as const,
     });
 
     it('refuses an offline publish past the message bound with 0x97 Quota exceeded', () => {
