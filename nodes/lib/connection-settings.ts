@@ -34,20 +34,37 @@ function numberField(
   return read.ok ? ok(read.value) : fail('setting-invalid', { field: name, min, max });
 }
 
-/** `[{ key, value }]` rows of the editor as user property pairs. */
-export function readUserPropertyRows(value: unknown, field: string): Result<UserProperty[]> {
+/**
+ * One user property row of an editor: `type` is how its value is read, as a Node-RED typed input
+ * (`str`, the text itself, when the row has none; `msg`, `flow`, `global`, `env`, … per msg).
+ */
+export interface UserPropertyRow {
+  key: string;
+  value: string;
+  type: string;
+}
+
+/** `[{ key, value, type? }]` rows of the editor, checked; a row with a blank key is left out. */
+export function readUserPropertyRowList(value: unknown, field: string): Result<UserPropertyRow[]> {
   const rows = readList(value);
   if (!rows.ok) return fail('user-properties-rows-invalid', { field });
-  const pairs: UserProperty[] = [];
+  const out: UserPropertyRow[] = [];
   for (const row of rows.value) {
     if (!isRecord(row)) return fail('user-properties-rows-invalid', { field });
     const key = row['key'];
     const val = row['value'] ?? '';
-    if (typeof key !== 'string' || typeof val !== 'string')
+    const type = row['type'] ?? '';
+    if (typeof key !== 'string' || typeof val !== 'string' || typeof type !== 'string')
       return fail('user-properties-rows-invalid', { field });
-    if (key !== '') pairs.push([key, val]);
+    if (key !== '') out.push({ key, value: val, type: type === '' ? 'str' : type });
   }
-  return ok(pairs);
+  return ok(out);
+}
+
+/** `[{ key, value }]` rows of the editor as user property pairs, each value as its text. */
+export function readUserPropertyRows(value: unknown, field: string): Result<UserProperty[]> {
+  const rows = readUserPropertyRowList(value, field);
+  return rows.ok ? ok(rows.value.map((row): UserProperty => [row.key, row.value])) : rows;
 }
 
 /**

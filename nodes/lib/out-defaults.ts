@@ -1,10 +1,10 @@
 import type { QoS } from '../../src/protocol/types';
 import { isValidTopicName } from '../../src/topic';
-import { readUserPropertyRows } from './connection-settings';
+import { readUserPropertyRowList, readUserPropertyRows, type UserPropertyRow } from './connection-settings';
 import { readBoolean, readInteger, readText } from './fields';
 import type { PublishDefaults } from './msg-fields';
 import type { NodeDefinition } from './node-red-types';
-import { fail, ok, type Result } from './problems';
+import { errorMessage, fail, ok, type Result } from './problems';
 
 /**
  * The publish settings of an `mqtt5 out` or `mqtt5 request` node, read from its definition as
@@ -106,7 +106,8 @@ export function readPublishDefaults(raw: NodeDefinition): Result<PublishDefaults
 
 /**
  * The settings the editor offers as typed inputs, each with a `<field>Type` companion: `str` (the
- * text itself, the default), or `msg`, `flow`, `global`, `env`, … evaluated for each msg.
+ * text itself, the default), or `msg`, `flow`, `global`, `env`, … evaluated for each msg. The
+ * value of each `userProperties` row is one too, with the row's `type` (see `evaluatedRows`).
  */
 export const TYPED_FIELDS = ['topic', 'responseTopic', 'correlationData', 'contentType'] as const;
 
@@ -118,17 +119,78 @@ function typeOf(raw: NodeDefinition, field: string): string {
   return typeof type === 'string' && type !== '' ? type : 'str';
 }
 
+function isTypedRow(row: UserPropertyRow): boolean {
+  return row.type !== 'str';
+}
+
 /** The definition as read once, at deploy: a typed field evaluated per msg is blank there. */
 export function staticDefinition(raw: NodeDefinition): NodeDefinition {
   const out: NodeDefinition = { ...raw };
   for (const field of TYPED_FIELDS) if (typeOf(raw, field) !== 'str') out[field] = '';
+  // User property rows read per msg are left out; rows that do not read stay, to be reported.
+  const rows = readUserPropertyRowList(raw['userProperties'], 'userProperties');
+  if (rows.ok && rows.value.some(isTypedRow)) {
+    out['userProperties'] = rows.value.filter((row) => !isTypedRow(row));
+  }
   return out;
 }
 
+/** A value a user property may carry: text, or a number or boolean as its text. */
+function propertyText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
 /**
- * The definition with its typed fields evaluated for one msg, or undefined when every field is
- * plain text (then the settings read at deploy hold). Missing values are blank, numbers and
- * booleans their text, a Buffer stays a Buffer; an expression that fails is a setting problem.
+ * The texts a typed row sends under its key for one msg, by the rule `msg.userProperties` follows:
+ * missing (undefined, null) sends nothing, a string itself, a number or boolean its text, an array
+ * of them one property per element. An object or a Buffer is a setting problem naming the key.
+ */
+function rowTexts(row: UserPropertyRow, evaluate: Evaluate): Result<string[]> {
+  const source = `${row.type}.${row.value}`;
+  let value: unknown;
+  try {
+    value = evaluate(row.value, row.type);
+  } catch (error) {
+    return fail('user-property-unreadable', { key: row.key, source, reason: errorMessage(error) });
+  }
+  if (value === undefined || value === null) return ok([]);
+  const texts: string[] = [];
+  for (const item of Array.isArray(value) ? value : [value]) {
+    const text = propertyText(item);
+    if (text === undefined) return fail('user-property-value-invalid', { key: row.key, source });
+    texts.push(text);
+  }
+  return ok(texts);
+}
+
+/**
+ * The `userProperties` rows for one msg, each typed row evaluated into plain text rows (none when
+ * its value is missing), in order; undefined when every row is text, or when the rows do not read
+ * (the deploy-time reading reports that, and the node takes no msgs then).
+ */
+function evaluatedRows(value: unknown, evaluate: Evaluate): Result<UserPropertyRow[]> | undefined {
+  const rows = readUserPropertyRowList(value, 'userProperties');
+  if (!rows.ok || !rows.value.some(isTypedRow)) return undefined;
+  const out: UserPropertyRow[] = [];
+  for (const row of rows.value) {
+    if (!isTypedRow(row)) {
+      out.push(row);
+      continue;
+    }
+    const texts = rowTexts(row, evaluate);
+    if (!texts.ok) return texts;
+    for (const text of texts.value) out.push({ key: row.key, value: text, type: 'str' });
+  }
+  return ok(out);
+}
+
+/**
+ * The definition with its typed fields and user property rows evaluated for one msg, or undefined
+ * when all of them are plain text (then the settings read at deploy hold). A missing field is
+ * blank, a number or boolean its text, a Buffer stays a Buffer; an expression that fails is a
+ * setting problem.
  */
 export function evaluatedDefinition(
   raw: NodeDefinition,
@@ -149,12 +211,18 @@ export function evaluatedDefinition(
     else if (typeof value === 'number' || typeof value === 'boolean') out[field] = String(value);
     else out[field] = value;
   }
+  const rows = evaluatedRows(raw['userProperties'], evaluate);
+  if (rows !== undefined) {
+    if (!rows.ok) return rows;
+    out ??= { ...raw };
+    out['userProperties'] = rows.value;
+  }
   return out === undefined ? undefined : ok(out);
 }
 
 /**
- * `readPublishDefaults` for one msg when some field is a typed input other than text; undefined
- * when none is. Correlation data that evaluates to a Buffer is sent as those bytes.
+ * `readPublishDefaults` for one msg when some field or user property value is a typed input
+ * other than text; undefined when none is (so a caller can tell, once, whether msgs need it). Correlation data that evaluates to a Buffer is sent as those bytes.
  */
 export function typedPublishDefaults(
   raw: NodeDefinition,

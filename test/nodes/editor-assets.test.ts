@@ -242,6 +242,15 @@ describe('editor help', () => {
 });
 
 describe('editor dialogs', () => {
+  it('flags a user property row with a value but no key, in out and request', () => {
+    for (const file of ['mqtt5-out', 'mqtt5-request'] as const) {
+      const rows = validator(editorDefinition(file).definition, 'userProperties', file);
+      assert.equal(rows([{ key: '', value: 'v', type: 'msg' }]), 'A user property with a value needs a key');
+      assert.equal(rows([{ key: 'k', value: 'v' }, { key: '', value: '' }]), true);
+      assert.equal(rows([]), true);
+    }
+  });
+
   it('flags an empty connection of in, out and request as required', () => {
     for (const file of ['mqtt5-in', 'mqtt5-out', 'mqtt5-request'] as const) {
       const { definition } = editorDefinition(file);

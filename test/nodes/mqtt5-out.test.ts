@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { IPublishPacket, MqttClient as MqttJsClient } from 'mqtt';
 import type { NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
-import { readPublishDefaults } from '../../nodes/lib/out-defaults';
+import {
+  evaluatedDefinition,
+  readPublishDefaults,
+  staticDefinition,
+  typedPublishDefaults,
+} from '../../nodes/lib/out-defaults';
 import { markFailure, publishFailure } from '../../nodes/lib/out-failure';
+import { settingProblemText } from '../../nodes/lib/out-problems';
 import { ClientError } from '../../src/client';
 import { Mosquitto } from '../client/e2e-support';
 import {
@@ -21,6 +27,7 @@ import {
   loadOnTab,
   statusesOf,
   TEST_USER_DIR,
+  translator,
   until,
 } from './support';
 
@@ -573,6 +580,63 @@ describe('mqtt5 out node', function () {
     );
   });
 
+  it('sends user property values read per msg from msg, flow and env, the msg still overriding key by key', async () => {
+    process.env['MQTT5_OUT_TEST_ZONE'] = 'zone-9';
+    cleanups.push(() => {
+      delete process.env['MQTT5_OUT_TEST_ZONE'];
+    });
+    const port = await freePort();
+    await load([
+      ...withInProcess(brokerNode(port)),
+      // Sets the flow context the out node reads, then passes the msg on.
+      {
+        id: 'fn',
+        type: 'function',
+        func: "flow.set('line', 'L' + msg.n); return msg;",
+        outputs: 1,
+        wires: [['o1']],
+      },
+      outNode({
+        topic: 'props/typed',
+        qos: '1',
+        userProperties: [
+          { key: 'site', value: 'site', type: 'msg' },
+          { key: 'line', value: 'line', type: 'flow' },
+          { key: 'zone', value: 'MQTT5_OUT_TEST_ZONE', type: 'env' },
+          { key: 'gone', value: 'missing', type: 'msg' },
+          { key: 'fixed', value: 'plain' },
+        ],
+      }),
+      ...WATCHERS,
+    ]);
+    const watch = await subscriber(`mqtt://127.0.0.1:${port}`, 'props/#');
+    cleanups.push(() => endClient(watch.client));
+    const caught = collect('caught');
+    const completed = collect('completed');
+    // One at a time: each msg reads the flow context its own pass through the function set.
+    inject('fn', { payload: 'a', n: 1, site: 'north' });
+    await until(() => completed.length === 1, 'the first publish');
+    inject('fn', { payload: 'b', n: 2, site: 42, userProperties: { fixed: 'from-msg', site: 'msg-site' } });
+    await until(() => completed.length === 2, 'the second publish');
+    inject('fn', { payload: 'c', n: 3, site: { not: 'text' } });
+    await until(
+      () => watch.got.length === 2 && completed.length === 2 && caught.length === 1,
+      'two publishes, one refusal',
+    );
+    assert.deepEqual(
+      watch.got.map((m) => ({ ...m.properties?.userProperties })),
+      [
+        { site: 'north', line: 'L1', zone: 'zone-9', fixed: 'plain' },
+        { line: 'L2', zone: 'zone-9', fixed: 'from-msg', site: 'msg-site' },
+      ],
+    );
+    assert.equal(caught[0]?.payload, 'c');
+    assert.equal(
+      errorText(caught[0]),
+      'User property "site": msg.site must be text, a number, a boolean or an array of them, not an object or a Buffer',
+    );
+  });
+
   it('shows a bad setting or a missing connection in the status, and fails msgs with it', async () => {
     await load([
       { id: 'c1', type: 'mqtt5-connection', url: 'mqtt://127.0.0.1:1', autoConnect: false },
@@ -694,6 +758,151 @@ describe('mqtt5 out: reading the node settings', () => {
     });
     const rows = readPublishDefaults({ ...base, userProperties: [{ key: 1 }] });
     assert.equal(rows.ok ? undefined : rows.problem.key, 'user-properties-rows-invalid');
+  });
+
+  describe('user property values as typed inputs', () => {
+    /** An evaluator as `RED.util.evaluateNodeProperty` behaves for msg, flow and env; anything else throws. */
+    function evaluator(
+      msg: NodeMessage,
+      flow: Record<string, unknown> = {},
+      env: Record<string, string> = {},
+      seen: string[] = [],
+    ) {
+      return (value: unknown, type: string): unknown => {
+        seen.push(`${type}.${String(value)}`);
+        if (type === 'msg') return msg[String(value)];
+        if (type === 'flow') return flow[String(value)];
+        if (type === 'env') return env[String(value)];
+        throw new Error(`cannot evaluate ${type}`);
+      };
+    }
+
+    it('reads rows without a type (older flows) and str rows as text, and evaluates nothing per msg', () => {
+      const definition = {
+        ...base,
+        userProperties: [
+          { key: 'old', value: 'row' },
+          { key: 'new', value: 'text', type: 'str' },
+          { key: 'blank', value: 'type', type: '' },
+        ],
+      };
+      const pairs = [
+        ['old', 'row'],
+        ['new', 'text'],
+        ['blank', 'type'],
+      ];
+      const read = readPublishDefaults(staticDefinition(definition));
+      assert.deepEqual(read.ok ? read.value.userProperties : read.problem, pairs);
+      const seen: string[] = [];
+      assert.equal(typedPublishDefaults(definition, evaluator({}, {}, {}, seen)), undefined);
+      assert.equal(evaluatedDefinition(definition, evaluator({}, {}, {}, seen)), undefined);
+      assert.deepEqual(seen, [], 'nothing evaluated');
+    });
+
+    it('leaves typed rows out at deploy, and knows that msgs need evaluating', () => {
+      const definition = {
+        ...base,
+        userProperties: [
+          { key: 'fixed', value: 'f' },
+          { key: 'site', value: 'site', type: 'msg' },
+        ],
+      };
+      const read = readPublishDefaults(staticDefinition(definition));
+      assert.deepEqual(read.ok ? read.value.userProperties : read.problem, [['fixed', 'f']]);
+      // The out node's test for "any per-msg evaluation at all".
+      assert.notEqual(
+        typedPublishDefaults(definition, () => undefined),
+        undefined,
+      );
+    });
+
+    it('evaluates each typed value for the msg, in row order: text, numbers, booleans, arrays; missing is left out', () => {
+      const seen: string[] = [];
+      const read = typedPublishDefaults(
+        {
+          ...base,
+          userProperties: [
+            { key: 'site', value: 'site', type: 'msg' },
+            { key: 'fixed', value: 'f' },
+            { key: 'line', value: 'line', type: 'flow' },
+            { key: 'zone', value: 'ZONE', type: 'env' },
+            { key: 'n', value: 'n', type: 'msg' },
+            { key: 'on', value: 'on', type: 'msg' },
+            { key: 'gone', value: 'nothing', type: 'msg' },
+            { key: 'null', value: 'nil', type: 'msg' },
+            { key: 'tag', value: 'tags', type: 'msg' },
+            { key: 'empty', value: 'none', type: 'msg' },
+            { key: 'spaced', value: 'spaced', type: 'msg' },
+            { key: '', value: 'keyless', type: 'msg' },
+          ],
+        },
+        evaluator(
+          { site: 'north', n: 7, on: false, nil: null, tags: ['a', 2, true], none: '', spaced: ' x ' },
+          { line: 'L1' },
+          { ZONE: 'z9' },
+          seen,
+        ),
+      );
+      assert.ok(read?.ok);
+      assert.deepEqual(read.value.userProperties, [
+        ['site', 'north'],
+        ['fixed', 'f'],
+        ['line', 'L1'],
+        ['zone', 'z9'],
+        ['n', '7'],
+        ['on', 'false'],
+        ['tag', 'a'],
+        ['tag', '2'],
+        ['tag', 'true'],
+        ['empty', ''],
+        ['spaced', ' x '],
+      ]);
+      assert.ok(!seen.includes('msg.keyless'), 'a row without a key is not evaluated');
+    });
+
+    it('fails the msg on an object or a Buffer, or a reference that cannot be read, naming the key', () => {
+      const rows = (type: string, value: string) => ({
+        ...base,
+        userProperties: [
+          { key: 'ok', value: 'v' },
+          { key: 'k', value, type },
+        ],
+      });
+      const msg = { obj: { a: 1 }, buf: Buffer.from('x'), nested: ['a', { b: 1 }], deep: [['a']] };
+      for (const field of ['obj', 'buf', 'nested', 'deep']) {
+        const read = typedPublishDefaults(rows('msg', field), evaluator(msg));
+        assert.deepEqual(
+          read?.ok === false ? read.problem : read,
+          { key: 'user-property-value-invalid', params: { key: 'k', source: `msg.${field}` } },
+          field,
+        );
+      }
+      const unreadable = typedPublishDefaults(rows('jsonata', '$x('), evaluator(msg));
+      assert.deepEqual(unreadable?.ok === false ? unreadable.problem : unreadable, {
+        key: 'user-property-unreadable',
+        params: { key: 'k', source: 'jsonata.$x(', reason: 'cannot evaluate jsonata' },
+      });
+      // As the node says it, in English.
+      const t = translator('en-US', 'mqtt5-out');
+      const invalid = typedPublishDefaults(rows('msg', 'obj'), evaluator(msg));
+      assert.equal(
+        invalid?.ok === false ? settingProblemText(t, 'mqtt5-out', invalid.problem) : '',
+        'User property "k": msg.obj must be text, a number, a boolean or an array of them, not an object or a Buffer',
+      );
+    });
+
+    it('refuses a row whose type is not text, and keeps reading the rows of older flows', () => {
+      for (const row of [{ key: 'k', value: 'v', type: 5 }, { key: 'k', value: 2 }, { value: 'v' }]) {
+        const read = readPublishDefaults(staticDefinition({ ...base, userProperties: [row] }));
+        assert.deepEqual(
+          read.ok ? read.value : read.problem,
+          { key: 'user-properties-rows-invalid', params: { field: 'userProperties' } },
+          JSON.stringify(row),
+        );
+      }
+      const notAList = staticDefinition({ ...base, userProperties: 'k=v' });
+      assert.equal(notAList['userProperties'], 'k=v', 'left for the reading to report');
+    });
   });
 
   it('turns a failed publish into msg.reasonCode and msg.reasonString', () => {

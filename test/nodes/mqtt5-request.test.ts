@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IPublishPacket, MqttClient as MqttJsClient } from 'mqtt';
 import type { ConnectionState, Mqtt5Connection } from '../../nodes/lib/connection-api';
 import type { NodeMessage, NodeStatus } from '../../nodes/lib/node-red-types';
+import { evaluatedDefinition, staticDefinition } from '../../nodes/lib/out-defaults';
 import type { Problem } from '../../nodes/lib/problems';
 import { correlationKey, PendingRequests } from '../../nodes/lib/request-pending';
 import { ReplyTopics } from '../../nodes/lib/request-replies';
@@ -461,6 +462,64 @@ describe('mqtt5 request node', function () {
     await until(() => String(lastStatus('r1').text).endsWith(' · 1 failed'), 'the failed count');
   });
 
+  it('sends user property values read per msg from msg, flow and env, and fails a msg whose value is an object', async () => {
+    process.env['MQTT5_REQUEST_TEST_ZONE'] = 'zone-r';
+    cleanups.push(() => {
+      delete process.env['MQTT5_REQUEST_TEST_ZONE'];
+    });
+    const port = await freePort();
+    const broker = brokerNode(port);
+    await load([
+      broker,
+      inProcess(broker),
+      // Sets the flow context the request node reads, then passes the msg on.
+      {
+        id: 'fn',
+        type: 'function',
+        func: "flow.set('line', 'L' + msg.n); return msg;",
+        outputs: 1,
+        wires: [['r1']],
+      },
+      requestNode({
+        topic: 'svc/props',
+        timeout: '5',
+        userProperties: [
+          { key: 'site', value: 'site', type: 'msg' },
+          { key: 'line', value: 'line', type: 'flow' },
+          { key: 'zone', value: 'MQTT5_REQUEST_TEST_ZONE', type: 'env' },
+          { key: 'gone', value: 'missing', type: 'msg' },
+          { key: 'fixed', value: 'plain' },
+        ],
+      }),
+      ...WATCHERS,
+    ]);
+    const answer = await responder(`mqtt://127.0.0.1:${port}`);
+    cleanups.push(() => endClient(answer.client));
+    const replies = collect('replies');
+    const caught = collect('caught');
+    await connected('r1');
+    // One at a time: each msg reads the flow context its own pass through the function set.
+    inject('fn', { payload: 'a', n: 1, site: true });
+    await until(() => replies.length === 1, 'the first reply');
+    inject('fn', { payload: 'b', n: 2, site: 'north', userProperties: { fixed: 'from-msg' } });
+    await until(() => replies.length === 2, 'the second reply');
+    inject('fn', { payload: 'c', n: 3, site: Buffer.from('x') });
+    await until(() => replies.length === 2 && caught.length === 1, 'the second reply and the refusal');
+    assert.deepEqual(
+      answer.seen.map((s) => ({ ...s.properties?.userProperties })),
+      [
+        { site: 'true', line: 'L1', zone: 'zone-r', fixed: 'plain' },
+        { site: 'north', line: 'L2', zone: 'zone-r', fixed: 'from-msg' },
+      ],
+    );
+    assert.equal(caught[0]?.payload, 'c');
+    assert.equal(
+      errorText(caught[0]),
+      'User property "site": msg.site must be text, a number, a boolean or an array of them, not an object or a Buffer',
+    );
+    await until(() => String(lastStatus('r1').text).endsWith(' · 2 answered · 1 failed'), 'the counts');
+  });
+
   it('refuses requests on an MQTT 3.1.1 connection, a bad setting, or no connection', async () => {
     const port = await freePort();
     const broker = brokerNode(port);
@@ -676,5 +735,40 @@ describe('mqtt5 request: settings', () => {
     }
     const wildcard = readRequestSettings({ id: 'r', type: 'mqtt5 request', responseTopic: 'a/+' });
     assert.deepEqual(wildcard.ok ? undefined : wildcard.problem.key, 'topic-invalid');
+  });
+
+  it('reads typed user property values per msg, as the node does, and text rows once', () => {
+    const definition = {
+      id: 'r',
+      type: 'mqtt5 request',
+      userProperties: [
+        { key: 'fixed', value: 'plain' },
+        { key: 'site', value: 'site', type: 'msg' },
+        { key: 'zone', value: 'ZONE', type: 'env' },
+      ],
+    };
+    const deployed = readRequestSettings(staticDefinition(definition));
+    assert.ok(deployed.ok);
+    assert.deepEqual(deployed.value.publish.userProperties, [['fixed', 'plain']]);
+    const evaluate = (value: unknown, type: string): unknown =>
+      type === 'msg' ? Reflect.get({ site: 3 }, String(value)) : type === 'env' ? undefined : value;
+    const evaluated = evaluatedDefinition(definition, evaluate);
+    assert.ok(evaluated?.ok);
+    const read = readRequestSettings(evaluated.value);
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.publish.userProperties, [
+      ['fixed', 'plain'],
+      ['site', '3'],
+    ]);
+    const plain = { id: 'r', type: 'mqtt5 request', userProperties: [{ key: 'k', value: 'v' }] };
+    assert.equal(
+      evaluatedDefinition(plain, () => assert.fail('nothing is evaluated for text rows')),
+      undefined,
+    );
+    const refused = evaluatedDefinition(definition, () => ({ an: 'object' }));
+    assert.deepEqual(refused?.ok === false ? refused.problem : refused, {
+      key: 'user-property-value-invalid',
+      params: { key: 'site', source: 'msg.site' },
+    });
   });
 });
