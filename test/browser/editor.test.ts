@@ -10,6 +10,11 @@ import {
   startNodeRed,
 } from '../../nodes/build/demo-runtime';
 import { freePort } from '../palette/net';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 import { CONNECTION_DIALOG, englishLabel, NODE_DIALOGS, type NodeDialog } from './dialogs';
 import {
   closeEditor,
@@ -204,6 +209,64 @@ describe('editor in chromium (Node-RED 4.1, request/response example)', function
     await until(() => flagged(page(), '#node-config-input-url'), 'the empty URL to be flagged');
     await cancelTray(page(), '#node-config-dialog-cancel');
     await cancelTray(page(), '#node-dialog-cancel');
+  });
+
+  it('edits birth, close and will on the Messages tab of a connection, and keeps what was saved', async () => {
+    const open = async () => {
+      await page().locator('#ex2-service > rect').first().dblclick();
+      await page().locator('#node-input-btn-connection-edit').click();
+      await page().locator('#node-config-dialog-cancel').waitFor();
+      await page().locator('.red-ui-tray a[href="#mqtt5-connection-tab-messages"]').last().click();
+    };
+    const update = async () => {
+      await page().locator('#node-config-dialog-ok').click();
+      await page().locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+      await cancelTray(page(), '#node-dialog-cancel');
+    };
+    await open();
+    // One group each; only the will has a delay; the details show once a topic is set.
+    for (const kind of ['birth', 'close', 'will']) {
+      assert.equal(await page().locator(`#mqtt5-connection-${kind}-topic`).count(), 1, kind);
+      assert.equal(await page().locator(`#mqtt5-connection-${kind}-payload`).isVisible(), false, kind);
+    }
+    assert.equal(await page().locator('#mqtt5-connection-will-delay').count(), 1);
+    assert.equal(await page().locator('#mqtt5-connection-birth-delay').count(), 0);
+    await page().locator('#mqtt5-connection-birth-topic').fill('nr/status');
+    await page().locator('#mqtt5-connection-birth-topic').dispatchEvent('change');
+    await page().locator('#mqtt5-connection-birth-payload').fill('online');
+    await page().locator('#mqtt5-connection-birth-qos').selectOption('1');
+    await page().locator('#mqtt5-connection-birth-retain').check();
+    await page().locator('#mqtt5-connection-will-topic').fill('nr/status');
+    await page().locator('#mqtt5-connection-will-topic').dispatchEvent('change');
+    await page().locator('#mqtt5-connection-will-delay').fill('5');
+    assert.deepEqual(rawKeys(await trayText(page())), []);
+    await update();
+    const saved = await inEditor(
+      page(),
+      `(() => { const n = RED.nodes.node('ex2-conn'); return [n.birth, n.will, n.close]; })()`,
+    );
+    assert.ok(Array.isArray(saved));
+    const [birth, will, close] = saved;
+    assert.deepEqual(
+      isRecord(birth) ? [birth['topic'], birth['payload'], birth['qos'], birth['retain']] : birth,
+      ['nr/status', 'online', '1', true],
+    );
+    assert.equal(isRecord(will) ? will['delay'] : will, '5');
+    assert.deepEqual(close, {});
+
+    // Opened again, the dialog shows what was saved; emptying the topics takes them back out.
+    await open();
+    assert.equal(await page().locator('#mqtt5-connection-birth-payload').inputValue(), 'online');
+    assert.equal(await page().locator('#mqtt5-connection-birth-retain').isChecked(), true);
+    assert.equal(await page().locator('#mqtt5-connection-will-delay').inputValue(), '5');
+    await empty(page(), '#mqtt5-connection-birth-topic');
+    await empty(page(), '#mqtt5-connection-will-topic');
+    await update();
+    const cleared = await inEditor(
+      page(),
+      `(() => { const n = RED.nodes.node('ex2-conn'); return [n.birth, n.will]; })()`,
+    );
+    assert.deepEqual(cleared, [{}, {}]);
   });
 
   it('runs the request/response example: replies in the Debug sidebar, translated status', async () => {
