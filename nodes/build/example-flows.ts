@@ -70,3 +70,24 @@ export function moveBrokerPort(flow: readonly FlowNode[], from: number, to: numb
   }
   return copy;
 }
+
+/**
+ * A copy of `flow` whose `tls-config` nodes read `certFile` and `keyFile` instead of the files the
+ * example names: a server side (cert, key) gets both, a client side (ca) trusts the certificate.
+ * Example 6 leaves the certificate to the user (its comment shows the openssl command); the tests
+ * make one the same way, in a scratch directory of their own.
+ */
+export function useCertificate<T extends Record<string, unknown>>(
+  flow: readonly T[],
+  certFile: string,
+  keyFile: string,
+): T[] {
+  return flow.map((node) => {
+    if (node['type'] !== 'tls-config') return node;
+    const copy: T = { ...node };
+    if (node['cert'] !== '') Reflect.set(copy, 'cert', certFile);
+    if (node['key'] !== '') Reflect.set(copy, 'key', keyFile);
+    if (node['ca'] !== '') Reflect.set(copy, 'ca', certFile);
+    return copy;
+  });
+}

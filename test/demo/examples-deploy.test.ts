@@ -10,6 +10,7 @@ import {
   readExample,
   startNodeRed,
 } from '../../nodes/build/demo-runtime';
+import { useCertificate } from '../../nodes/build/example-flows';
 import { connectClient, endClient, freePort, until } from '../nodes/support';
 import { makeSelfSignedCert } from '../transport/helpers';
 
@@ -46,14 +47,7 @@ describe('the examples deployed together in a real Node-RED', function () {
     runtime = await startNodeRed({ userDir: join(dir, 'user'), editorPort: await freePort(), flows: [] });
     let flows: FlowNode[] = exampleFiles().flatMap((file) => readExample(file));
     for (const [i, from] of EXAMPLE_PORTS.entries()) flows = moveBrokerPort(flows, from, ports[i] ?? 0);
-    flows = flows.map((node) => {
-      if (node.type !== 'tls-config') return node;
-      const out: FlowNode = { ...node };
-      if (node['cert'] !== '') out['cert'] = certificate.cert;
-      if (node['key'] !== '') out['key'] = certificate.key;
-      if (node['ca'] !== '') out['ca'] = certificate.cert;
-      return out;
-    });
+    flows = useCertificate(flows, certificate.cert, certificate.key);
     const deployed = await runtime.request('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });
     assert.ok(deployed.status === 200 || deployed.status === 204, JSON.stringify(deployed.body));
   });

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { exampleFiles, type FlowNode, readExample } from '../../nodes/build/demo-runtime';
+import { exampleFiles, readExample } from '../../nodes/build/demo-runtime';
+import { useCertificate } from '../../nodes/build/example-flows';
 import type { NodeMessage } from '../../nodes/lib/node-red-types';
 import {
   clearStatuses,
@@ -353,7 +354,7 @@ describe('examples', function () {
       makeCertificate(certFile, keyFile);
       const port = await freePort();
       const example = loadableExample('06', { 8883: port });
-      example.flow = withCertificate(example.flow, certFile, keyFile);
+      example.flow = useCertificate(example.flow, certFile, keyFile);
       await loadExample(example);
       const dashboard = collect('ex6-dashboard-debug');
       const refused = collect('ex6-refused');
@@ -427,16 +428,4 @@ function makeCertificate(certFile: string, keyFile: string): void {
   const made = makeSelfSignedCert();
   writeFileSync(certFile, made.cert);
   writeFileSync(keyFile, made.key);
-}
-
-/** The example with its `tls-config` nodes pointing at the test's certificate and key. */
-function withCertificate(flow: FlowNode[], certFile: string, keyFile: string): FlowNode[] {
-  return flow.map((node) => {
-    if (node.type !== 'tls-config') return node;
-    const out: FlowNode = { ...node };
-    if (node['cert'] !== '') out['cert'] = certFile;
-    if (node['key'] !== '') out['key'] = keyFile;
-    if (node['ca'] !== '') out['ca'] = certFile;
-    return out;
-  });
 }

@@ -75,8 +75,3 @@ export async function onFreePorts(flow: FlowNode[]): Promise<MovedFlow> {
   }
   return { flow: result, ports };
 }
-
-/** The ids of the flow's nodes of `type`. */
-export function idsOfType(flow: FlowNode[], type: string): string[] {
-  return flow.filter((node) => node['type'] === type).map((node) => String(node['id']));
-}
