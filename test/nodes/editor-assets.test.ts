@@ -246,7 +246,13 @@ describe('editor dialogs', () => {
     for (const file of ['mqtt5-out', 'mqtt5-request'] as const) {
       const rows = validator(editorDefinition(file).definition, 'userProperties', file);
       assert.equal(rows([{ key: '', value: 'v', type: 'msg' }]), 'A user property with a value needs a key');
-      assert.equal(rows([{ key: 'k', value: 'v' }, { key: '', value: '' }]), true);
+      assert.equal(
+        rows([
+          { key: 'k', value: 'v' },
+          { key: '', value: '' },
+        ]),
+        true,
+      );
       assert.equal(rows([]), true);
     }
   });
