@@ -1,16 +1,14 @@
 import {
   MqttClient,
-  type MqttClientOptions,
   type RequestListener,
   type RequestResult,
   type SubscriberOptions,
 } from '../../src/client';
-import { scramAuthenticator } from '../../src/client/authenticator';
 import { ClientError, toClientError } from '../../src/client/errors';
 import type { OutgoingMessage, ServerCapabilities } from '../../src/client/types';
 import { ReasonCode } from '../../src/protocol/reason-codes';
-import type { Transport } from '../../src/transport/transport';
 import { applyBrokerOverrides, type ConnectionCredentials } from './broker-overrides';
+import { type ConnectionEnvironment, clientOptions } from './client-options';
 import { connectionStatus } from './client-status';
 import type {
   ConnectionState,
@@ -20,25 +18,19 @@ import type {
   RefusalHandler,
 } from './connection-api';
 import type { ConnectionSettings } from './connection-settings';
+import { ConnectionSubscribers } from './connection-subscribers';
 import { HeldMessages } from './held-messages';
-import type { NodeMessage, Translate } from './node-red-types';
+import type { NodeMessage } from './node-red-types';
+import { ParkedFilters } from './parked-filters';
 import { errorMessage, type Problem } from './problems';
+import { WaitingPublishes } from './waiting-publishes';
 
-/** What the connection needs from its config node. */
-export interface ConnectionEnvironment {
-  translate: Translate;
-  /** An in-process transport to the broker node `brokerId`; throws when there is none. */
-  inProcess(brokerId: string): Transport;
-  /** TLS options from the `tls-config` node, for `mqtts://` and `wss://`. */
-  tls(): MqttClientOptions['tls'];
-  warn(message: string): void;
-}
+export type { ConnectionEnvironment } from './client-options';
 
 /** A server subscription kept after its last node left (see `unsubscribe`), dropped after this. */
 const PARKED_MS = 10_000;
 /** How long a clean close waits for the close message to be acknowledged. */
 const CLOSE_MESSAGE_MS = 2_000;
-const IN_PROCESS_RECONNECT = { minDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
  * One MQTT client connection shared by the nodes that use an `mqtt5-connection` config node.
@@ -52,17 +44,15 @@ export class SharedConnection implements Mqtt5Connection {
   private wantConnected: boolean;
   private current: ConnectionState = { phase: 'idle' };
   private readonly users = new Map<string, ConnectionUser>();
-  private readonly handlers = new Map<string, MessageHandler>();
-  private readonly refusals = new Map<string, RefusalHandler>();
-  private readonly subscriptions = new Map<string, Map<string, SubscriberOptions>>();
-  private readonly parked = new Map<string, NodeJS.Timeout>();
+  private readonly subscribers = new ConnectionSubscribers();
+  private readonly parked = new ParkedFilters(PARKED_MS);
   private readonly held = new HeldMessages();
   private connectTimer: NodeJS.Immediate | undefined;
   private closed = false;
   /** The last CONNACK's Response Information. */
   private response: string | undefined;
-  /** Publishes made while there is no client (see `publish`). */
-  private waiting: { message: OutgoingMessage; listener: RequestListener }[] = [];
+  /** Publishes made while there is no client (see `publishWith`). */
+  private readonly waiting = new WaitingPublishes();
 
   constructor(
     private settings: ConnectionSettings,
@@ -112,8 +102,7 @@ export class SharedConnection implements Mqtt5Connection {
 
   async deregister(user: ConnectionUser): Promise<void> {
     this.users.delete(user.id);
-    this.handlers.delete(user.id);
-    this.refusals.delete(user.id);
+    this.subscribers.forget(user.id);
     if (this.users.size === 0) await this.shutdown();
   }
 
@@ -124,32 +113,22 @@ export class SharedConnection implements Mqtt5Connection {
     handler: MessageHandler,
     onRefused?: RefusalHandler,
   ): Promise<RequestResult | undefined> {
-    this.handlers.set(subscriberId, handler);
-    if (onRefused !== undefined) this.refusals.set(subscriberId, onRefused);
-    let mine = this.subscriptions.get(subscriberId);
-    if (mine === undefined) {
-      mine = new Map();
-      this.subscriptions.set(subscriberId, mine);
-    }
-    mine.set(filter, options);
-    clearTimeout(this.parked.get(filter));
-    this.parked.delete(filter);
+    this.subscribers.add(subscriberId, filter, options, handler, onRefused);
+    this.parked.claim(filter);
     const client = this.ensureClient();
     try {
       const result = await client.addSubscriber(subscriberId, filter, options);
       for (const packet of this.held.claim(filter)) handler(packet);
       return result;
     } catch (error) {
-      mine.delete(filter);
+      this.subscribers.remove(subscriberId, filter);
       await client.removeSubscriber(subscriberId, filter, true);
       throw error;
     }
   }
 
   async unsubscribe(subscriberId: string, filter: string, keepOnServer = false): Promise<void> {
-    const mine = this.subscriptions.get(subscriberId);
-    if (mine === undefined || !mine.delete(filter)) return;
-    if (mine.size === 0) this.subscriptions.delete(subscriberId);
+    if (!this.subscribers.remove(subscriberId, filter)) return;
     const client = this.client;
     if (client === undefined) return;
     if (!keepOnServer) {
@@ -160,20 +139,15 @@ export class SharedConnection implements Mqtt5Connection {
     if (client.dispatcher.entries().some((e) => e.filter === filter)) return;
     // The server keeps queueing for the node's next instance (a redeploy); if none claims the
     // filter in time, the subscription is dropped.
-    clearTimeout(this.parked.get(filter));
-    const timer = setTimeout(() => {
-      this.parked.delete(filter);
+    this.parked.park(filter, () => {
       if (this.client === client && client.connected) {
         client.unsubscribe([filter]).catch((error: unknown) => this.env.warn(errorMessage(error)));
       }
-    }, PARKED_MS);
-    timer.unref();
-    this.parked.set(filter, timer);
+    });
   }
 
   subscriptionsOf(subscriberId: string): { topic: string; options: SubscriberOptions }[] {
-    const mine = this.subscriptions.get(subscriberId);
-    return mine === undefined ? [] : [...mine].map(([topic, options]) => ({ topic, options }));
+    return this.subscribers.of(subscriberId);
   }
 
   /**
@@ -186,14 +160,7 @@ export class SharedConnection implements Mqtt5Connection {
       this.ensureClient().publishWith(message, listener);
       return;
     }
-    const limit = this.settings.session.queue?.maxMessages ?? 1000;
-    if (this.waiting.length >= limit) {
-      listener.reject(
-        new ClientError(ReasonCode.QuotaExceeded, `the offline queue is full (${limit} messages)`),
-      );
-      return;
-    }
-    this.waiting.push({ message, listener });
+    this.waiting.add(message, listener, this.settings.session.queue?.maxMessages ?? 1000);
   }
 
   publish(message: OutgoingMessage): Promise<RequestResult> {
@@ -225,12 +192,10 @@ export class SharedConnection implements Mqtt5Connection {
   async close(): Promise<void> {
     this.closed = true;
     clearImmediate(this.connectTimer);
-    for (const timer of this.parked.values()) clearTimeout(timer);
     this.parked.clear();
     await this.shutdown();
     this.held.clear();
-    const ended = new ClientError(ReasonCode.UnspecifiedError, 'the connection was closed');
-    for (const w of this.waiting.splice(0)) w.listener.reject(ended);
+    this.waiting.fail(new ClientError(ReasonCode.UnspecifiedError, 'the connection was closed'));
   }
 
   private scheduleConnect(): void {
@@ -258,7 +223,7 @@ export class SharedConnection implements Mqtt5Connection {
 
   private ensureClient(): MqttClient {
     if (this.client !== undefined) return this.client;
-    const client = new MqttClient(this.clientOptions());
+    const client = new MqttClient(clientOptions(this.settings, this.credentials, this.env));
     this.client = client;
     client.on('connect', (event) => {
       this.response = event.connack.properties?.responseInformation;
@@ -273,17 +238,15 @@ export class SharedConnection implements Mqtt5Connection {
         this.held.hold(packet);
         return;
       }
-      for (const id of subscribers) this.handlers.get(id)?.(packet);
+      for (const id of subscribers) this.subscribers.handler(id)?.(packet);
     });
     client.on('error', (error) => this.env.warn(error.message));
     client.on('resubscribeRefused', (filter, subscribers, error) => this.refused(filter, subscribers, error));
-    for (const w of this.waiting.splice(0)) client.publishWith(w.message, w.listener);
-    for (const [subscriberId, filters] of this.subscriptions) {
-      for (const [filter, options] of filters) {
-        client.addSubscriber(subscriberId, filter, options).catch((error: unknown) => {
-          this.refused(filter, [subscriberId], toClientError(error));
-        });
-      }
+    this.waiting.sendTo(client);
+    for (const [subscriberId, filter, options] of this.subscribers.all()) {
+      client.addSubscriber(subscriberId, filter, options).catch((error: unknown) => {
+        this.refused(filter, [subscriberId], toClientError(error));
+      });
     }
     return client;
   }
@@ -296,7 +259,7 @@ export class SharedConnection implements Mqtt5Connection {
   private refused(filter: string, subscribers: readonly string[], error: ClientError): void {
     let heard = false;
     for (const id of subscribers) {
-      const onRefused = this.refusals.get(id);
+      const onRefused = this.subscribers.refusal(id);
       if (onRefused === undefined) continue;
       heard = true;
       onRefused(filter, error);
@@ -310,33 +273,6 @@ export class SharedConnection implements Mqtt5Connection {
     if (error === undefined) this.setState({ phase: 'idle' });
     else if (this.wantConnected && !this.closed) this.setState({ phase: 'connecting', ...reason });
     else this.setState({ phase: 'disconnected', ...reason });
-  }
-
-  private clientOptions(): MqttClientOptions {
-    const { settings, credentials, env } = this;
-    const options: MqttClientOptions = { ...settings.session };
-    if (settings.scram && credentials.username !== undefined) {
-      options.authenticator = scramAuthenticator({
-        username: credentials.username,
-        password: credentials.password ?? '',
-      });
-    } else {
-      if (credentials.username !== undefined && credentials.username !== '')
-        options.username = credentials.username;
-      // 3.1.1 allows a password only with a username [MQTT-3.1.2-22].
-      const withUser = options.username !== undefined || this.protocolLevel === 5;
-      if (credentials.password !== undefined && credentials.password !== '' && withUser)
-        options.password = Buffer.from(credentials.password, 'utf8');
-    }
-    const target = settings.target;
-    if (target.kind === 'broker') {
-      options.transport = () => env.inProcess(target.brokerId);
-      options.reconnect = IN_PROCESS_RECONNECT;
-    } else {
-      options.url = target.url;
-      if (/^(mqtts|wss):/i.test(target.url)) options.tls = env.tls();
-    }
-    return options;
   }
 
   /** Publishes the close message, then DISCONNECTs and ends the client. */
